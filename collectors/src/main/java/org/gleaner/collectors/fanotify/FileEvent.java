@@ -1,0 +1,26 @@
+package org.gleaner.collectors.fanotify;
+
+import java.nio.file.Path;
+
+/**
+ * One file event read from fanotify. {@code mask} holds the FAN_* bits of fanotify(7) (the kernel
+ * merges consecutive events of one process on one object, so several may be set); {@code path} is the
+ * full path of the object (for create/delete/move: of the directory entry, not just its parent).
+ */
+public record FileEvent(long mask, int pid, Path path) {
+    public static final long ACCESS = 0x1;
+    public static final long MODIFY = 0x2;
+    public static final long ATTRIB = 0x4;
+    public static final long CLOSE_WRITE = 0x8;
+    public static final long CLOSE_NOWRITE = 0x10;
+    public static final long OPEN = 0x20;
+    public static final long MOVED_FROM = 0x40;
+    public static final long MOVED_TO = 0x80;
+    public static final long CREATE = 0x100;
+    public static final long DELETE = 0x200;
+    public static final long ONDIR = 0x40000000L;
+
+    public boolean has(long bits) {
+        return (mask & bits) != 0;
+    }
+}

@@ -1,0 +1,10 @@
+package org.gleaner.collectors.fanotify;
+
+/** Receives events from the fanotify reader thread, in the kernel's order. */
+public interface FileEventListener {
+
+    void onEvent(FileEvent event);
+
+    /** The kernel's queue overflowed (FAN_Q_OVERFLOW): events were lost since the last one delivered. */
+    void onOverflow();
+}
