@@ -3,6 +3,7 @@ package org.gleaner.agent.cli;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.jvm.GarbageCollectorMetricSet;
 import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import org.gleaner.agent.daemon.Agent.NamedCollector;
 import org.gleaner.agent.daemon.MetricNames;
 import org.gleaner.agent.daemon.StdoutDelivery;
 import org.gleaner.agent.logging.LogSetup;
+import org.gleaner.agent.pipeline.CarbonDelivery;
 import org.gleaner.agent.pipeline.CarbonTarget;
 import org.gleaner.agent.pipeline.Delivery;
 import org.gleaner.agent.systemd.SdNotify;
@@ -171,11 +173,15 @@ public final class AgentCommand implements Callable<Integer> {
         return collectors;
     }
 
-    private Delivery openDelivery(AgentConfig settings, MetricRegistry registry) {
+    private Delivery openDelivery(AgentConfig settings, MetricRegistry registry) throws IOException {
         if (stdout || settings.carbon().destinations().isEmpty()) {
             return new StdoutDelivery(System.out);
         }
-        throw new UsageException("carbon delivery is not available in this build; use --stdout");
+        try {
+            return CarbonDelivery.open(settings.carbon(), settings.spool(), registry);
+        } catch (IOException e) {
+            throw new IOException("cannot open the spool in " + settings.spool().dir() + ": " + e.getMessage(), e);
+        }
     }
 
     private String describe(AgentConfig settings) {
