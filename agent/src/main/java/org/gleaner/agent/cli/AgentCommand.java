@@ -47,7 +47,7 @@ public final class AgentCommand implements Callable<Integer> {
     static final Duration DRAIN_LIMIT = Duration.ofSeconds(5);
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "YAML config file (default: ${DEFAULT-VALUE}; a missing default file means all defaults).")
+            description = "YAML config file (default: /etc/gleaner/gleaner.yaml, where a missing file means all defaults).")
     Path config;
 
     @Option(names = {"-i", "--interval"}, paramLabel = "DURATION", description = "Collection interval, e.g. 10s, 500ms, 1m.")
@@ -61,7 +61,7 @@ public final class AgentCommand implements Callable<Integer> {
     boolean stdout;
 
     @Option(names = "--cycles", paramLabel = "N", description = "Run N cycles, then exit (default: until SIGTERM).")
-    long cycles;
+    Long cycles;
 
     @Option(names = "--collectors", split = ",", paramLabel = "NAME",
             description = "Run only these collectors (comma-separated), whatever the config enables.")
@@ -73,7 +73,7 @@ public final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LogSetup.install(debug);
-        if (cycles < 0) {
+        if (cycles != null && cycles < 1) {
             throw new UsageException("--cycles must be at least 1");
         }
         AgentConfig settings;
@@ -95,7 +95,11 @@ public final class AgentCommand implements Callable<Integer> {
         StopSignals.install(agent::stop);
         LOG.info("gleaner agent: every " + settings.interval().toMillis() + "ms, collectors "
                 + collectors.stream().map(NamedCollector::name).toList() + ", to " + describe(settings));
-        agent.run(cycles);
+        try {
+            agent.run(cycles == null ? 0 : cycles);
+        } catch (StdoutDelivery.OutputClosedException stdoutClosed) {
+            LOG.fine("stdout was closed; stopping");
+        }
         return 0;
     }
 

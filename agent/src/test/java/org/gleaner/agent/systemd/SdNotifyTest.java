@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,42 +77,37 @@ class SdNotifyTest {
         assertTrue(assignments.indexOf("STOPPING=1") > assignments.indexOf("READY=1"));
     }
 
+    /** Runs the agent to completion with NOTIFY_SOCKET={@code notifySocket}, gathering what a fake systemd at {@code bindAddress} receives. */
+    static List<String> notifications(String bindAddress, String notifySocket, String watchdogUsec, String... args)
+            throws Exception {
+        try (FakeSystemd systemd = new FakeSystemd(bindAddress)) {
+            Result result = AgentRun.run(LIMIT, Map.of("NOTIFY_SOCKET", notifySocket, "WATCHDOG_USEC", watchdogUsec), args);
+            assertEquals(0, result.exit(), result.stderr());
+            return systemd.assignments();
+        }
+    }
+
     @Test
     void notifiesAPathSocket(@TempDir Path dir) throws Exception {
-        Path socket = dir.resolve("notify");
-        try (FakeSystemd systemd = new FakeSystemd(socket.toString())) {
-            Result result = AgentRun.run(LIMIT, Map.of("NOTIFY_SOCKET", socket.toString(), "WATCHDOG_USEC", "30000000"),
-                    "agent", "--stdout", "--cycles", "2", "-i", "200ms", "--collectors", "system");
-            assertEquals(0, result.exit(), result.stderr());
-            assertNotified(systemd.assignments(), 2);
-        } finally {
-            Files.deleteIfExists(socket);
-        }
+        String socket = dir.resolve("notify").toString();
+        assertNotified(notifications(socket, socket, "30000000",
+                "agent", "--stdout", "--cycles", "2", "-i", "200ms", "--collectors", "system"), 2);
     }
 
     @Test
     void notifiesAnAbstractSocket() throws Exception {
         String name = "gleaner-test-notify-" + ProcessHandle.current().pid();
-        try (FakeSystemd systemd = new FakeSystemd("\0" + name)) {
-            Result result = AgentRun.run(LIMIT, Map.of("NOTIFY_SOCKET", "@" + name, "WATCHDOG_USEC", "30000000"),
-                    "agent", "--stdout", "--cycles", "3", "-i", "200ms", "--collectors", "system");
-            assertEquals(0, result.exit(), result.stderr());
-            assertNotified(systemd.assignments(), 3);
-        }
+        assertNotified(notifications("\0" + name, "@" + name, "30000000",
+                "agent", "--stdout", "--cycles", "3", "-i", "200ms", "--collectors", "system"), 3);
     }
 
     @Test
     void feedsTheWatchdogBetweenTicksWhenTheIntervalIsLong(@TempDir Path dir) throws Exception {
-        Path socket = dir.resolve("notify");
-        try (FakeSystemd systemd = new FakeSystemd(socket.toString())) {
-            // a 400 ms watchdog is fed every 200 ms, though a 1 s interval has fewer ticks than that
-            Result result = AgentRun.run(LIMIT, Map.of("NOTIFY_SOCKET", socket.toString(), "WATCHDOG_USEC", "400000"),
-                    "agent", "--stdout", "--cycles", "2", "-i", "1s", "--collectors", "system");
-            assertEquals(0, result.exit(), result.stderr());
-            assertTrue(systemd.assignments().stream().filter("WATCHDOG=1"::equals).count() >= 5, systemd.assignments().toString());
-        } finally {
-            Files.deleteIfExists(socket);
-        }
+        String socket = dir.resolve("notify").toString();
+        // a 400 ms watchdog is fed every 200 ms, though a 1 s interval has fewer ticks than that
+        List<String> assignments = notifications(socket, socket, "400000",
+                "agent", "--stdout", "--cycles", "2", "-i", "1s", "--collectors", "system");
+        assertTrue(assignments.stream().filter("WATCHDOG=1"::equals).count() >= 5, assignments.toString());
     }
 
     @Test
@@ -132,8 +126,6 @@ class SdNotifyTest {
             List<String> assignments = systemd.assignments();
             assertTrue(assignments.contains("STOPPING=1"), assignments.toString());
             assertTrue(assignments.stream().noneMatch(a -> a.startsWith("WATCHDOG")), "no WATCHDOG_USEC, no watchdog");
-        } finally {
-            Files.deleteIfExists(socket);
         }
     }
 }
