@@ -154,6 +154,21 @@ class AgentLoopTest {
     }
 
     @Test
+    void aCycleThatRunsPastTheNextTickSkipsItAndCountsIt() throws Exception {
+        Collector slow = sink -> {
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException abandoned) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        List<String> lines = run(Duration.ofMillis(200), CounterMode.RATE, 2, new NamedCollector("slow", slow, Duration.ofMillis(200)));
+        assertTrue(registry.counter("ticks.skipped").getCount() >= 1, lines.toString());
+        assertTrue(logged.stream().anyMatch(message -> message.matches("cycle 1 ended \\d+ms after its tick; skipped \\d+ tick\\(s\\)")),
+                logged.toString());
+    }
+
+    @Test
     void ticksAreAlignedToTheInterval() {
         Agent agent = new Agent(Duration.ofSeconds(10), "h", CounterMode.RATE, List.of(),
                 new StdoutDelivery(new PrintStream(output, true, StandardCharsets.UTF_8)), Duration.ZERO, registry,
