@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -111,8 +112,8 @@ public final class AgentCommand implements Callable<Integer> {
             } catch (IllegalArgumentException bad) {
                 throw new UsageException("--interval: " + bad.getMessage());
             }
-            if (result.interval().toMillis() < 100) {
-                throw new UsageException("--interval: must be at least 100ms");
+            if (result.interval().compareTo(ConfigLoader.MIN_INTERVAL) < 0) {
+                throw new UsageException("--interval: must be at least " + ConfigLoader.MIN_INTERVAL.toMillis() + "ms");
             }
         }
         if (!destinations.isEmpty()) {
@@ -190,6 +191,6 @@ public final class AgentCommand implements Callable<Integer> {
 
     private String describe(AgentConfig settings) {
         return stdout || settings.carbon().destinations().isEmpty() ? "stdout"
-                : "carbon " + settings.carbon().destinations() + " (" + settings.carbon().protocol().name().toLowerCase(java.util.Locale.ROOT) + ")";
+                : "carbon " + settings.carbon().destinations() + " (" + settings.carbon().protocol().name().toLowerCase(Locale.ROOT) + ")";
     }
 }
