@@ -207,7 +207,6 @@ final class CarbonSender implements Runnable {
             return connection;
         }
         List<CarbonTarget.Destination> destinations = target.destinations();
-        IOException lastFailure = null;
         for (int index = 0; index < destinations.size(); index++) {
             CarbonTarget.Destination destination = destinations.get(index);
             try {
@@ -216,7 +215,6 @@ final class CarbonSender implements Runnable {
                 if (failureStreak == 0) {
                     LOG.warn("cannot connect to carbon at {}: {}", destination, e.toString());
                 }
-                lastFailure = e instanceof IOException io ? io : new IOException(e);
                 continue;
             }
             connectedAtNanos = System.nanoTime();
@@ -229,9 +227,6 @@ final class CarbonSender implements Runnable {
                 LOG.warn("delivering to carbon at {} (failover: earlier destinations unreachable)", destination);
             }
             return connection;
-        }
-        if (lastFailure != null && failureStreak == 0) {
-            LOG.warn("no carbon destination reachable; datapoints stay in the spool, retrying with backoff");
         }
         return null;
     }
