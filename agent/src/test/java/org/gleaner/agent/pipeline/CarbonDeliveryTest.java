@@ -133,9 +133,13 @@ class CarbonDeliveryTest {
         assertTrue(tookMillis < 700 + 600, "close took " + tookMillis + " ms");
         assertTrue(registry.counter(CarbonDelivery.SEND_FAILURES).getCount() >= 1);
 
-        try (CarbonDelivery online = CarbonDelivery.open(target(CarbonTarget.Protocol.PLAINTEXT, carbon.plaintextPort()), spool,
-                new MetricRegistry())) {
+        MetricRegistry next = new MetricRegistry();
+        CarbonDelivery online = CarbonDelivery.open(target(CarbonTarget.Protocol.PLAINTEXT, carbon.plaintextPort()), spool, next);
+        try {
             assertDelivered("later", base);
+            assertEquals(4, next.counter(CarbonDelivery.DATAPOINTS_SENT).getCount(), "sent by the next run, once");
+        } finally {
+            online.close();
         }
     }
 

@@ -237,6 +237,8 @@ class SpoolTest {
         try (Spool spool = Spool.open(spoolDir(), MAX)) {
             IOException refused = assertThrows(IOException.class, () -> Spool.open(spoolDir(), MAX));
             assertTrue(refused.getMessage().contains("in use"), refused.getMessage());
+            spool.append(cycle("still-usable", 1, 1));
+            assertEquals(cycle("still-usable", 1, 1), readAll(spool));
         }
     }
 
