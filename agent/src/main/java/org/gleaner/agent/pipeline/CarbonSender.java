@@ -125,7 +125,6 @@ final class CarbonSender implements Runnable {
             batch = spool.read(BATCH_BYTES);
         } catch (IOException e) {
             LOG.error("cannot read the spool: {}", e.toString());
-            spool.rewind();
             pause(backoffMillis(++failureStreak));
             return true;
         }
