@@ -43,6 +43,20 @@ class SpoolTest {
         return all;
     }
 
+    @SafeVarargs
+    private static void appendAll(Spool spool, List<Datapoint>... cycles) throws IOException {
+        for (List<Datapoint> cycle : cycles) {
+            spool.append(cycle);
+        }
+    }
+
+    /** Reads one record and acknowledges it; returns the position after it. */
+    private static Spool.Position acknowledgeNextRecord(Spool spool) throws IOException {
+        Spool.Position end = spool.read(1).end();
+        spool.acknowledge(end);
+        return end;
+    }
+
     private Path onlySegment() throws IOException {
         try (Stream<Path> files = Files.list(spoolDir())) {
             List<Path> segments = files.filter(f -> f.getFileName().toString().startsWith("segment-")).toList();
@@ -69,11 +83,8 @@ class SpoolTest {
     void restartResumesFromTheAcknowledgedPosition() throws IOException {
         Spool.Position afterFirst;
         try (Spool spool = Spool.open(spoolDir(), MAX)) {
-            spool.append(cycle("first", 2, 100));
-            spool.append(cycle("second", 2, 200));
-            spool.append(cycle("third", 2, 300));
-            afterFirst = spool.read(1).end();
-            spool.acknowledge(afterFirst);
+            appendAll(spool, cycle("first", 2, 100), cycle("second", 2, 200), cycle("third", 2, 300));
+            afterFirst = acknowledgeNextRecord(spool);
             assertEquals(cycle("second", 2, 200), spool.read(1).datapoints(), "read, not acknowledged");
         }
         try (Spool spool = Spool.open(spoolDir(), MAX)) {
@@ -88,9 +99,8 @@ class SpoolTest {
     @Test
     void rewindReadsTheUnacknowledgedRecordsAgain() throws IOException {
         try (Spool spool = Spool.open(spoolDir(), MAX)) {
-            spool.append(cycle("a", 2, 10));
-            spool.append(cycle("b", 2, 20));
-            spool.acknowledge(spool.read(1).end());
+            appendAll(spool, cycle("a", 2, 10), cycle("b", 2, 20));
+            acknowledgeNextRecord(spool);
             assertEquals(cycle("b", 2, 20), readAll(spool));
             spool.rewind();
             assertEquals(cycle("b", 2, 20), readAll(spool));
@@ -246,11 +256,9 @@ class SpoolTest {
     void aTornAcknowledgementFallsBackToThePreviousOne() throws IOException {
         Spool.Position first;
         try (Spool spool = Spool.open(spoolDir(), MAX)) {
-            spool.append(cycle("a", 1, 1));
-            spool.append(cycle("b", 1, 2));
-            first = spool.read(1).end();
-            spool.acknowledge(first);
-            spool.acknowledge(spool.read(1).end());
+            appendAll(spool, cycle("a", 1, 1), cycle("b", 1, 2));
+            first = acknowledgeNextRecord(spool);
+            acknowledgeNextRecord(spool);
         }
         // the second acknowledgement went to slot 0 (sequence 2); tear it
         try (FileChannel ack = FileChannel.open(spoolDir().resolve("ack"), StandardOpenOption.WRITE)) {
