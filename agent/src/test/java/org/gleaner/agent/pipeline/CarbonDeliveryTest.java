@@ -144,6 +144,39 @@ class CarbonDeliveryTest {
     }
 
     @Test
+    void aFullSpoolDropsTheOldestCountsThemAndDeliversTheRest() throws IOException {
+        long base = System.currentTimeMillis() / 1000 - 600;
+        SpoolSettings spool = new SpoolSettings(temp.resolve("spool"), 32 * 1024);
+        MetricRegistry registry = new MetricRegistry();
+        int cycles = 200;
+        try (CarbonDelivery offline = CarbonDelivery.open(target(CarbonTarget.Protocol.PLAINTEXT, unusedPort()), spool, registry)) {
+            for (int c = 0; c < cycles; c++) {
+                List<Datapoint> cycle = new java.util.ArrayList<>();
+                for (int m = 0; m < 10; m++) {
+                    cycle.add(new Datapoint("full.m" + m, c, base + c));
+                }
+                offline.submit(cycle);
+            }
+            assertTrue((Long) registry.getGauges().get(CarbonDelivery.SPOOL_BYTES).getValue() <= 32 * 1024);
+        }
+        long dropped = registry.counter(CarbonDelivery.DROPPED_DATAPOINTS).getCount();
+        assertTrue(dropped > 0 && dropped % 10 == 0, "whole cycles dropped: " + dropped);
+        long firstKept = base + dropped / 10;
+        CarbonDelivery online = CarbonDelivery.open(target(CarbonTarget.Protocol.PLAINTEXT, carbon.plaintextPort()), spool,
+                new MetricRegistry());
+        try {
+            int kept = (int) (cycles - dropped / 10);
+            NavigableMap<Long, Double> stored = carbon.awaitPoints("full.m9", base - 1, base + cycles, kept, ARRIVAL_LIMIT);
+            assertEquals(kept, stored.size(), "exactly the cycles not counted as dropped arrive");
+            assertEquals(firstKept, stored.firstKey(), "the oldest were dropped");
+            assertEquals(base + cycles - 1, stored.lastKey());
+            assertEquals(cycles - 1.0, stored.lastEntry().getValue());
+        } finally {
+            online.close();
+        }
+    }
+
+    @Test
     void aDestinationThatStopsReadingIsLeftForTheNextAfterTheWriteTimeout() throws IOException, InterruptedException {
         long base = System.currentTimeMillis() / 1000 - 60;
         MetricRegistry registry = new MetricRegistry();
