@@ -1,0 +1,94 @@
+package org.gleaner.agent.psmem;
+
+import java.util.List;
+
+/**
+ * How ps-mem prints sizes and names. Any name may hold spaces, dots, quotes or newlines, so a name
+ * that is not plainly safe is printed single-quoted with escapes (like the seed's '/lib/ld.so'),
+ * and no control character is ever printed raw: a name cannot fake a line or a level.
+ */
+public final class Text {
+    private static final String[] UNITS = {"KiB", "MiB", "GiB", "TiB"};
+
+    private Text() {}
+
+    /** "252.0 KiB", "1.5 MiB"; zero is "0". */
+    public static String size(long bytes) {
+        if (bytes == 0) {
+            return "0";
+        }
+        double value = bytes / 1024.0;
+        int unit = 0;
+        while (unit < UNITS.length - 1 && Math.round(value * 10) >= 10240) {
+            value /= 1024;
+            unit++;
+        }
+        long tenths = Math.round(value * 10);
+        return tenths / 10 + "." + tenths % 10 + " " + UNITS[unit];
+    }
+
+    /**
+     * A key in tree or flat output (group, mapping): bare only if made of letters, digits and
+     * {@code _ - + @ % [ ]}, not starting with '-' (reserved for -stats, -cmdline...).
+     */
+    public static String component(String name) {
+        boolean bare = !name.isEmpty() && name.charAt(0) != '-';
+        for (int i = 0; bare && i < name.length(); i++) {
+            char c = name.charAt(i);
+            bare = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || c == '_' || c == '-' || c == '+' || c == '@' || c == '%' || c == '[' || c == ']';
+        }
+        return bare ? name : quoted(name);
+    }
+
+    /** A word in a value (an argument, a group name in a list): quoted if it holds blanks, quotes or controls. */
+    public static String word(String text) {
+        boolean bare = !text.isEmpty();
+        for (int i = 0; bare && i < text.length(); i++) {
+            char c = text.charAt(i);
+            bare = c > ' ' && c != '\'' && c != '"' && c != '\\' && c != ',' && !isControl(c);
+        }
+        return bare ? text : quoted(text);
+    }
+
+    /** The arguments, each a {@link #word}, separated by spaces. */
+    public static String words(List<String> arguments) {
+        StringBuilder out = new StringBuilder();
+        for (String argument : arguments) {
+            if (out.length() > 0) {
+                out.append(' ');
+            }
+            out.append(word(argument));
+        }
+        return out.toString();
+    }
+
+    public static String quoted(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 2).append('\'');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\'' -> out.append("\\'");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x100 && isControl(c)) {
+                        out.append(String.format("\\x%02x", (int) c));
+                    } else if (isControl(c)) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('\'').toString();
+    }
+
+    /** C0, DEL, C1 and the Unicode line and paragraph separators: anything a terminal may treat as a break. */
+    static boolean isControl(char c) {
+        return c < 0x20 || c >= 0x7f && c < 0xa0 || c == '\u2028' || c == '\u2029';
+    }
+}
