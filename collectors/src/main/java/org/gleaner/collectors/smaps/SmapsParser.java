@@ -75,7 +75,7 @@ public final class SmapsParser {
             } else if (lineStart > 0) {
                 System.arraycopy(buffer, lineStart, buffer, 0, filled);
             }
-            if (System.nanoTime() - deadlineNanos > 0) {
+            if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos > 0) {
                 throw new DeadlineExceeded();
             }
         }
@@ -86,26 +86,37 @@ public final class SmapsParser {
         return total;
     }
 
-    /** Parses a whole file already in memory (fixtures, benchmarks). */
+    /** Parses a whole file already in memory (fixtures, benchmarks), through the same streaming path. */
     public void parse(byte[] text, SmapsHandler handler) {
-        start(handler);
-        int lineStart = 0;
-        for (int i = 0; i < text.length; i++) {
-            if (text[i] == '\n') {
-                copyAndParse(text, lineStart, i);
-                lineStart = i + 1;
+        ByteBuffer source = ByteBuffer.wrap(text);
+        ReadableByteChannel channel = new ReadableByteChannel() {
+            @Override
+            public int read(ByteBuffer target) {
+                if (!source.hasRemaining()) {
+                    return -1;
+                }
+                int count = Math.min(source.remaining(), target.remaining());
+                target.put(target.position(), source, source.position(), count);
+                target.position(target.position() + count);
+                source.position(source.position() + count);
+                return count;
             }
-        }
-        if (lineStart < text.length) {
-            copyAndParse(text, lineStart, text.length);
-        }
-        finish();
-    }
 
-    private void copyAndParse(byte[] text, int from, int to) {
-        int length = Math.min(to - from, buffer.length);
-        System.arraycopy(text, from, buffer, 0, length);
-        line(0, length);
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+                // nothing to release
+            }
+        };
+        try {
+            parse(channel, handler, Long.MAX_VALUE);
+        } catch (IOException impossible) {
+            throw new IllegalStateException(impossible);
+        }
     }
 
     private void start(SmapsHandler handler) {
