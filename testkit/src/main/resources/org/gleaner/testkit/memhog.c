@@ -2,7 +2,7 @@
  * memhog PRIVATE_MIB SHARED_MIB CHILDREN [COMM]
  * A process with known memory for tests. Waits for a line on stdin (time to put it in a cgroup),
  * then maps and touches SHARED_MIB of MAP_SHARED anonymous memory, forks CHILDREN children that
- * share it, and in every process (parent and children) maps and touches PRIVATE_MIB of private
+ * share it (and map it in), and in every process (parent and children) maps and touches PRIVATE_MIB of private
  * anonymous memory. Prints "ready PID CHILD..." and waits for stdin to close; its children die
  * with it (PR_SET_PDEATHSIG). COMM, if given, is set with prctl(PR_SET_NAME).
  */
@@ -18,9 +18,9 @@
 
 #define MAX_CHILDREN 64
 
-static void touch_new(size_t bytes, int seed, int flags) {
+static char *touch_new(size_t bytes, int seed, int flags) {
     if (bytes == 0)
-        return;
+        return NULL;
     char *memory = mmap(NULL, bytes, PROT_READ | PROT_WRITE, flags | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) {
         perror("memhog: mmap");
@@ -28,6 +28,15 @@ static void touch_new(size_t bytes, int seed, int flags) {
     }
     for (size_t i = 0; i < bytes; i += 4096)
         memory[i] = (char)(seed + (i >> 12)) | 1; /* non-zero: a real page, never the zero page */
+    return memory;
+}
+
+/* fork() copies no page tables for shared mappings: a child maps the pages only once it touches them */
+static void map_in(volatile const char *memory, size_t bytes) {
+    char sum = 0;
+    for (size_t i = 0; i < bytes; i += 4096)
+        sum ^= memory[i];
+    (void)sum;
 }
 
 int main(int argc, char **argv) {
@@ -48,7 +57,7 @@ int main(int argc, char **argv) {
     if (!fgets(line, sizeof line, stdin))
         return 1;
 
-    touch_new(shared_bytes, 7, MAP_SHARED);
+    char *shared = touch_new(shared_bytes, 7, MAP_SHARED);
     int ready[2];
     if (pipe(ready) != 0) {
         perror("memhog: pipe");
@@ -63,6 +72,7 @@ int main(int argc, char **argv) {
         }
         if (pids[c] == 0) {
             prctl(PR_SET_PDEATHSIG, SIGKILL);
+            map_in(shared, shared_bytes);
             touch_new(private_bytes, c + 1, MAP_PRIVATE);
             if (write(ready[1], "x", 1) != 1)
                 _exit(1);
