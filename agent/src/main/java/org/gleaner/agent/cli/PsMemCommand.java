@@ -137,7 +137,7 @@ public final class PsMemCommand implements Callable<Integer> {
             List<Integer> missing = new ArrayList<>(new TreeSet<>(pids));
             missing.removeAll(found);
             if (!missing.isEmpty() && snapshot.denied() == 0) {
-                err.println("ps-mem: no such user process: " + missing.stream().map(String::valueOf)
+                err.println("ps-mem: no such process: " + missing.stream().map(String::valueOf)
                         .reduce((a, b) -> a + "," + b).orElse(""));
             }
         }
