@@ -16,9 +16,10 @@ public final class SmapsParser {
     private static final int BUFFER_SIZE = 64 * 1024;
     private static final int MAX_NAME = 8192;
 
+    /** The fields used, with their colons; the order is the switch in {@link #value}. */
     private static final byte[][] KEYS = {
-        ascii("Rss"), ascii("Pss"), ascii("Shared_Clean"), ascii("Shared_Dirty"), ascii("Private_Clean"),
-        ascii("Private_Dirty"), ascii("Swap"), ascii("SwapPss"), ascii("Shared_Hugetlb"), ascii("Private_Hugetlb"),
+        ascii("Rss:"), ascii("Pss:"), ascii("Shared_Clean:"), ascii("Shared_Dirty:"), ascii("Private_Clean:"),
+        ascii("Private_Dirty:"), ascii("Swap:"), ascii("SwapPss:"), ascii("Shared_Hugetlb:"), ascii("Private_Hugetlb:"),
     };
 
     private final byte[] buffer = new byte[BUFFER_SIZE];
@@ -57,30 +58,38 @@ public final class SmapsParser {
             }
             total += read;
             int end = filled + read;
-            int lineStart = 0;
-            for (int i = filled; i < end; i++) {
-                if (buffer[i] == '\n') {
-                    if (skippingLongLine) {
-                        skippingLongLine = false;
-                    } else {
-                        line(lineStart, i);
-                    }
-                    lineStart = i + 1;
+            int lastNewline = end - 1;
+            while (lastNewline >= filled && buffer[lastNewline] != '\n') {
+                lastNewline--;
+            }
+            if (lastNewline < filled) {
+                lastNewline = -1; // no line ends in what was just read
+            }
+            int consumed = 0;
+            if (lastNewline >= 0) {
+                if (skippingLongLine) {
+                    consumed = skipLine(0, lastNewline + 1);
+                    skippingLongLine = false;
+                }
+                while (consumed <= lastNewline) {
+                    consumed = line(consumed, lastNewline + 1);
                 }
             }
-            filled = end - lineStart;
+            filled = end - consumed;
             if (filled == buffer.length) {
                 skippingLongLine = true;
                 filled = 0;
-            } else if (lineStart > 0) {
-                System.arraycopy(buffer, lineStart, buffer, 0, filled);
+            } else if (consumed > 0) {
+                System.arraycopy(buffer, consumed, buffer, 0, filled);
             }
             if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos > 0) {
                 throw new DeadlineExceeded();
             }
         }
         if (filled > 0 && !skippingLongLine) {
-            line(0, filled);
+            // a last line without its newline: parse it as if it had one
+            buffer[filled] = '\n';
+            line(0, filled + 1);
         }
         finish();
         return total;
@@ -133,19 +142,97 @@ public final class SmapsParser {
         handler = null;
     }
 
-    private void line(int from, int to) {
-        if (from >= to) {
-            return;
+    /**
+     * Parses the line starting at {@code from}; {@code limit} is just past a newline that ends it or
+     * a later line. Returns where the next line starts. Every byte is looked at about once.
+     */
+    private int line(int from, int limit) {
+        byte first = buffer[from];
+        if (first == '\n') {
+            return from + 1;
         }
-        if (isHeader(from, to)) {
+        int key = -1;
+        int afterKey = from;
+        if (first == 'R' || first == 'P' || first == 'S') {
+            for (int k = 0; k < KEYS.length; k++) {
+                byte[] name = KEYS[k];
+                if (name[0] == first && startsWith(from, limit, name)) {
+                    key = k;
+                    afterKey = from + name.length;
+                    break;
+                }
+            }
+        }
+        if (key >= 0) {
+            return inMapping ? value(key, afterKey, limit) : skipLine(afterKey, limit);
+        }
+        int end = skipLine(from, limit);
+        if (hexValue(first) >= 0 && isHeader(from, end - 1)) {
             if (inMapping) {
                 handler.mapping(device, inode, name, nameLength, counters);
             }
             counters.clear();
-            inMapping = header(from, to);
-        } else if (inMapping) {
-            field(from, to);
+            inMapping = header(from, end - 1);
         }
+        return end;
+    }
+
+    /** True if the bytes at {@code from} are {@code key} (which holds its colon), within the complete lines. */
+    private boolean startsWith(int from, int limit, byte[] key) {
+        if (from + key.length > limit) {
+            return false;
+        }
+        for (int i = 1; i < key.length; i++) {
+            if (buffer[from + i] != key[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Index just past the newline at or after {@code from}. */
+    private int skipLine(int from, int limit) {
+        int i = from;
+        while (i < limit && buffer[i] != '\n') {
+            i++;
+        }
+        return i + 1;
+    }
+
+    /** "   123 kB": adds the value to counter {@code key}; a value without digits or absurdly long is ignored. */
+    private int value(int key, int from, int limit) {
+        int i = from;
+        while (buffer[i] == ' ' || buffer[i] == '\t') {
+            i++;
+        }
+        long value = 0;
+        int digitsStart = i;
+        for (int digit = buffer[i] - '0'; digit >= 0 && digit <= 9; digit = buffer[i] - '0') {
+            value = value * 10 + digit;
+            i++;
+        }
+        int digits = i - digitsStart;
+        // the kernel prints "%8lu kB\n": take the fast way out when that is what follows
+        int end = buffer[i] == ' ' && buffer[i + 1] == 'k' && buffer[i + 2] == 'B' && buffer[i + 3] == '\n'
+                ? i + 4 : skipLine(i, limit);
+        if (digits == 0 || digits > 15) {
+            return end;
+        }
+        long bytes = value * 1024;
+        SmapsCounters c = counters;
+        switch (key) {
+            case 0 -> c.rss += bytes;
+            case 1 -> c.pss += bytes;
+            case 2 -> c.sharedClean += bytes;
+            case 3 -> c.sharedDirty += bytes;
+            case 4 -> c.privateClean += bytes;
+            case 5 -> c.privateDirty += bytes;
+            case 6 -> c.swap += bytes;
+            case 7 -> c.swapPss += bytes;
+            case 8 -> c.sharedHugetlb += bytes;
+            default -> c.privateHugetlb += bytes;
+        }
+        return end;
     }
 
     /** A header starts "START-END " in hex; no field name does (they all hold a non-hex letter first or second). */
@@ -207,62 +294,6 @@ public final class SmapsParser {
         device = major << 32 | minor;
         inode = parsedInode;
         return true;
-    }
-
-    /** "Key:   123 kB": adds the value to the matching counter; unknown keys and bad values are ignored. */
-    private void field(int from, int to) {
-        int colon = from;
-        while (colon < to && buffer[colon] != ':') {
-            colon++;
-        }
-        if (colon == to) {
-            return;
-        }
-        int key = keyIndex(from, colon);
-        if (key < 0) {
-            return;
-        }
-        int i = skipSpaces(colon + 1, to);
-        long value = 0;
-        int digits = 0;
-        for (; i < to; i++, digits++) {
-            int digit = buffer[i] - '0';
-            if (digit < 0 || digit > 9) {
-                break;
-            }
-            if (digits == 15) {
-                return;
-            }
-            value = value * 10 + digit;
-        }
-        if (digits == 0) {
-            return;
-        }
-        long bytes = value * 1024;
-        SmapsCounters c = counters;
-        switch (key) {
-            case 0 -> c.rss += bytes;
-            case 1 -> c.pss += bytes;
-            case 2 -> c.sharedClean += bytes;
-            case 3 -> c.sharedDirty += bytes;
-            case 4 -> c.privateClean += bytes;
-            case 5 -> c.privateDirty += bytes;
-            case 6 -> c.swap += bytes;
-            case 7 -> c.swapPss += bytes;
-            case 8 -> c.sharedHugetlb += bytes;
-            default -> c.privateHugetlb += bytes;
-        }
-    }
-
-    private int keyIndex(int from, int to) {
-        int length = to - from;
-        for (int k = 0; k < KEYS.length; k++) {
-            byte[] key = KEYS[k];
-            if (key.length == length && java.util.Arrays.equals(buffer, from, to, key, 0, length)) {
-                return k;
-            }
-        }
-        return -1;
     }
 
     private int skipToken(int i, int to) {
