@@ -55,7 +55,7 @@ else
 fi
 
 # -i: cat exits non-zero on processes that vanish or may not be read; that is part of the work
-hyperfine -N -i --warmup 1 --runs "$runs" --style basic --export-json "$work/times.json" --output=null \
+hyperfine -i --warmup 1 --runs "$runs" --style basic --export-json "$work/times.json" --output=null \
     "${commands[@]}" >"$work/hyperfine.log" 2>&1 || { cat "$work/hyperfine.log" >&2; exit 1; }
 
 python3 - "$work/times.json" "$have_ps_mem" <<'PY'

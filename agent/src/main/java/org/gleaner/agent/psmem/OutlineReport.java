@@ -2,7 +2,9 @@ package org.gleaner.agent.psmem;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.gleaner.collectors.smaps.MappingMemory;
 import org.gleaner.collectors.smaps.MemoryGroup;
 import org.gleaner.collectors.smaps.MemoryGroups;
@@ -21,6 +23,9 @@ public final class OutlineReport {
     private final Appendable out;
     private final boolean flat;
     private final List<String> path = new ArrayList<>();
+    /** Libraries recur in every process: their quoted names and -shared-with lists are made once. */
+    private final Map<String, String> components = new HashMap<>();
+    private final Map<MemoryGroups.FileId, String> sharedWithOfGroup = new HashMap<>();
 
     public OutlineReport(Appendable out, boolean flat) {
         this.out = out;
@@ -29,6 +34,7 @@ public final class OutlineReport {
 
     public void write(List<MemoryGroup> groups, MemoryGroups all, PsMemQuery query) throws IOException {
         for (MemoryGroup group : groups) {
+            sharedWithOfGroup.clear();
             enter(Text.component(group.name()));
             stats(group.usage());
             for (ProcessMemory process : group.processes()) {
@@ -40,7 +46,7 @@ public final class OutlineReport {
                 value("-cmdline", process.cmdline().isEmpty() ? Text.quoted(process.comm()) : Text.words(process.cmdline()));
                 for (MappingMemory mapping : process.mappings()) {
                     if (query.shows(mapping.usage())) {
-                        mapping(mapping, all.sharedWith(mapping, group.name()));
+                        mapping(mapping, sharedWith(all, mapping, group.name()));
                     }
                 }
                 exit();
@@ -49,21 +55,32 @@ public final class OutlineReport {
         }
     }
 
-    private void mapping(MappingMemory mapping, List<String> sharedWith) throws IOException {
-        enter(Text.component(mapping.name()));
+    private void mapping(MappingMemory mapping, String sharedWith) throws IOException {
+        enter(components.computeIfAbsent(mapping.name(), Text::component));
         if (!sharedWith.isEmpty()) {
-            StringBuilder names = new StringBuilder();
-            int shown = Math.min(SHARED_WITH_SHOWN, sharedWith.size());
-            for (int i = 0; i < shown; i++) {
-                names.append(i > 0 ? ", " : "").append(Text.word(sharedWith.get(i)));
-            }
-            if (shown < sharedWith.size()) {
-                names.append(", ...");
-            }
-            value("-shared-with", names.toString());
+            value("-shared-with", sharedWith);
         }
         usage(mapping.usage());
         exit();
+    }
+
+    /** The other groups mapping the same file, the first few by name, then "...". */
+    private String sharedWith(MemoryGroups all, MappingMemory mapping, String group) {
+        if (!mapping.fileBacked()) {
+            return "";
+        }
+        return sharedWithOfGroup.computeIfAbsent(new MemoryGroups.FileId(mapping.device(), mapping.inode()), file -> {
+            List<String> others = all.sharedWith(mapping, group);
+            StringBuilder names = new StringBuilder();
+            int shown = Math.min(SHARED_WITH_SHOWN, others.size());
+            for (int i = 0; i < shown; i++) {
+                names.append(i > 0 ? ", " : "").append(Text.word(others.get(i)));
+            }
+            if (shown < others.size()) {
+                names.append(", ...");
+            }
+            return names.toString();
+        });
     }
 
     private void stats(MemoryUsage usage) throws IOException {
