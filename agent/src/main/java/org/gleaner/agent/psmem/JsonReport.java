@@ -105,24 +105,8 @@ public final class JsonReport {
     }
 
     private void string(String value) throws IOException {
-        out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (Text.isControl(c)) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
+        StringBuilder escaped = new StringBuilder(value.length() + 2).append('"');
+        Text.escape(value, '"', true, escaped);
+        out.append(escaped.append('"'));
     }
 }

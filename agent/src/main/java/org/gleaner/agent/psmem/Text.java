@@ -65,26 +65,31 @@ public final class Text {
 
     public static String quoted(String text) {
         StringBuilder out = new StringBuilder(text.length() + 2).append('\'');
+        escape(text, '\'', false, out);
+        return out.append('\'').toString();
+    }
+
+    /**
+     * Appends {@code text} with {@code quote}, backslash and control characters escaped: C-style
+     * ({@code \\xNN}) or, for JSON, {@code \\uNNNN}.
+     */
+    static void escape(String text, char quote, boolean json, StringBuilder out) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            switch (c) {
-                case '\'' -> out.append("\\'");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x100 && isControl(c)) {
-                        out.append(String.format("\\x%02x", (int) c));
-                    } else if (isControl(c)) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
+            if (c == quote || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c == '\n') {
+                out.append("\\n");
+            } else if (c == '\r') {
+                out.append("\\r");
+            } else if (c == '\t') {
+                out.append("\\t");
+            } else if (isControl(c)) {
+                out.append(String.format(!json && c < 0x100 ? "\\x%02x" : "\\u%04x", (int) c));
+            } else {
+                out.append(c);
             }
         }
-        return out.append('\'').toString();
     }
 
     /** C0, DEL, C1 and the Unicode line and paragraph separators: anything a terminal may treat as a break. */
