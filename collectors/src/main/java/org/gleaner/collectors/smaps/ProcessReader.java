@@ -63,7 +63,7 @@ public final class ProcessReader {
                 return new Result(pid, Status.KERNEL_THREAD, null);
             }
             List<String> cmdline = readCmdline(process);
-            String exe = readExe(directory, stat);
+            String exe = readExe(directory);
             mappings.clear();
             try (SeekableByteChannel smaps = process.newByteChannel(smapsFile, READ)) {
                 parser.parse(smaps, mappings, deadlineNanos);
@@ -109,17 +109,13 @@ public final class ProcessReader {
     }
 
     /**
-     * The exe link cannot be read relative to the directory (no readlinkat in Java), so it is read by
-     * path and trusted only if the process under that path still has the start time read before.
+     * The exe link cannot be read relative to the directory (Java has no readlinkat), so it is read
+     * by path. That is still the same process: smaps is read through the held directory after it,
+     * and that read fails if the process was reaped, which must happen before its pid is reused.
      */
-    private String readExe(Path directory, ProcStat stat) {
+    private static String readExe(Path directory) {
         try {
             String target = Files.readSymbolicLink(directory.resolve("exe")).toString();
-            byte[] again = Files.readAllBytes(directory.resolve(STAT));
-            ProcStat check = ProcStat.parse(again, again.length);
-            if (check == null || check.startTime() != stat.startTime()) {
-                return null;
-            }
             return target.endsWith(DELETED) ? target.substring(0, target.length() - DELETED.length()) : target;
         } catch (IOException | UnsupportedOperationException e) {
             return null;
