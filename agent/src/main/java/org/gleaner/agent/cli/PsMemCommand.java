@@ -1,12 +1,9 @@
 package org.gleaner.agent.cli;
 
-import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,8 +98,8 @@ public final class PsMemCommand implements Callable<Integer> {
         PsMemQuery query = new PsMemQuery(tracked.value(), minKib == null ? -1 : (long) (minKib * 1024), name);
         MemoryGroups all = MemoryGroups.of(snapshot.processes());
         List<MemoryGroup> shown = query.select(all);
-        Writer out = new BufferedWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
-                StandardCharsets.UTF_8), 1 << 16);
+        // built whole, then written at once: cheaper than many small appends to a synchronized Writer
+        StringBuilder out = new StringBuilder(1 << 16);
         if (format.json) {
             new JsonReport(out).write(shown, all, query, snapshot);
         } else if (format.summary) {
@@ -110,7 +107,9 @@ public final class PsMemCommand implements Callable<Integer> {
         } else {
             new OutlineReport(out, format.flat).write(shown, all, query);
         }
-        out.flush();
+        FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
+        stdout.write(out.toString().getBytes(StandardCharsets.UTF_8));
+        stdout.flush();
         report(snapshot, started, read);
         return 0;
     }

@@ -24,7 +24,9 @@ public final class Text {
             unit++;
         }
         long tenths = Math.round(value * 10);
-        return tenths / 10 + "." + tenths % 10 + " " + UNITS[unit];
+        // StringBuilder rather than +: string concatenation is bootstrapped through invokedynamic
+        return new StringBuilder(12).append(tenths / 10).append('.').append(tenths % 10).append(' ')
+                .append(UNITS[unit]).toString();
     }
 
     /**

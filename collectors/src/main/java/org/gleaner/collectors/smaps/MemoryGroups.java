@@ -13,8 +13,22 @@ import java.util.TreeSet;
  * so a group's shared memory is then its largest process's).
  */
 public final class MemoryGroups {
-    /** A file as the kernel identifies it, whatever path it was mapped by. */
-    public record FileId(long device, long inode) {}
+    /**
+     * A file as the kernel identifies it, whatever path it was mapped by. equals and hashCode are
+     * written out: a record's generated ones are bootstrapped through invokedynamic on first use,
+     * which costs a short-lived tool like ps-mem tens of milliseconds.
+     */
+    public record FileId(long device, long inode) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof FileId file && file.device == device && file.inode == inode;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(device * 31 + inode);
+        }
+    }
 
     private final List<MemoryGroup> groups;
     private final Map<FileId, TreeSet<String>> groupsByFile;
