@@ -2,12 +2,18 @@ package org.gleaner.collectors.smaps;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.gleaner.testkit.CProgram;
 import org.gleaner.testkit.MemHog;
@@ -88,6 +94,22 @@ class MemoryScannerTest {
         process.waitFor();
         ProcessReader.Result result = new ProcessReader(Path.of("/proc"), SmapsSource.SMAPS).read(pid, Long.MAX_VALUE);
         assertEquals(ProcessReader.Status.VANISHED, result.status());
+    }
+
+    /** What ProcessReader relies on against pid reuse: a held /proc/PID refuses opens once the process is reaped. */
+    @Test
+    void heldProcessDirectoryFailsOnceTheProcessIsGone() throws Exception {
+        Process process = new ProcessBuilder("sleep", "60").start();
+        try (var directory = Files.newDirectoryStream(Path.of("/proc", Long.toString(process.pid())))) {
+            var held = (SecureDirectoryStream<Path>) directory;
+            held.newByteChannel(Path.of("smaps"), Set.of(StandardOpenOption.READ)).close();
+            process.destroyForcibly();
+            process.waitFor();
+            assertThrows(IOException.class, () ->
+                    held.newByteChannel(Path.of("smaps"), Set.of(StandardOpenOption.READ)).close());
+        } finally {
+            process.destroyForcibly();
+        }
     }
 
     @Test
