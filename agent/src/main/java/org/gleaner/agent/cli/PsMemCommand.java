@@ -108,8 +108,14 @@ public final class PsMemCommand implements Callable<Integer> {
             new OutlineReport(out, format.flat).write(shown, all, query);
         }
         FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
-        stdout.write(out.toString().getBytes(StandardCharsets.UTF_8));
-        stdout.flush();
+        try {
+            stdout.write(out.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            if ("Broken pipe".equals(e.getMessage())) {
+                return 0; // the reader (head, less) has seen enough: not an error
+            }
+            throw e;
+        }
         report(snapshot, started, read);
         return 0;
     }

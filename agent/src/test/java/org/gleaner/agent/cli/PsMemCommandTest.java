@@ -5,6 +5,7 @@ import static org.gleaner.agent.cli.PsMemLauncher.jsonQuery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import java.util.Map;
 import org.gleaner.agent.psmem.Text;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.MemHog;
+import org.gleaner.testkit.Requirements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -137,6 +139,15 @@ class PsMemCommandTest {
         Cmd.Result result = PsMemLauncher.run("--pid", Long.toString(process.pid())).ok();
         assertEquals("", result.stdout());
         assertEquals("ps-mem: no such process: " + process.pid() + "\n", result.stderr());
+    }
+
+    @Test
+    void readerClosingTheOutputEarlyIsNotAnError() {
+        Requirements.require(Files.isReadable(Requirements.repoRoot().resolve("agent/target/gleaner.jar")), "jar built");
+        String psMem = Requirements.repoRoot().resolve("bin/ps-mem").toString();
+        Cmd.Result result = Cmd.run(Duration.ofSeconds(60), "bash", "-c", "set -o pipefail; \"$0\" | head -c 1 >/dev/null", psMem);
+        assertEquals(0, result.exit(), result.toString());
+        assertEquals("", result.stderr());
     }
 
     @ParameterizedTest
