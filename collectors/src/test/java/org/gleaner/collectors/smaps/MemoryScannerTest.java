@@ -122,6 +122,18 @@ class MemoryScannerTest {
     }
 
     @Test
+    void processOverItsOwnBudgetIsAbandoned() {
+        try (MemHog hog = new MemHog(MemHog.command(CProgram.bundled("memhog"), 1, 0, 0))) {
+            int pid = hog.touch(Duration.ofSeconds(20)).get(0);
+            MemoryScanner scanner = new MemoryScanner(MemoryScanner.Options.defaults(SmapsSource.SMAPS)
+                    .withBudgets(Duration.ofNanos(1), Duration.ofMinutes(1)));
+            MemorySnapshot snapshot = scanner.scan(new int[] {pid});
+            assertEquals(1, snapshot.overBudget());
+            assertTrue(snapshot.processes().isEmpty());
+        }
+    }
+
+    @Test
     void churnWhileScanningNeverMixesOrFails() throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         List<Long> spawned = new ArrayList<>();
