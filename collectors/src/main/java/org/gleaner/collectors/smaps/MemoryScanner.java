@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads many processes in parallel. Reading smaps walks the target's page tables in the kernel, so
@@ -71,16 +72,22 @@ public final class MemoryScanner {
         long perProcess = options.perProcess().toNanos();
         ProcessReader.Result[] results = new ProcessReader.Result[pids.length];
         AtomicInteger next = new AtomicInteger();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
         Runnable worker = () -> {
             ProcessReader reader = new ProcessReader(options.procRoot(), options.source());
-            for (int i = next.getAndIncrement(); i < pids.length; i = next.getAndIncrement()) {
-                long now = System.nanoTime();
-                if (now - scanDeadline > 0) {
-                    results[i] = new ProcessReader.Result(pids[i], ProcessReader.Status.OVER_BUDGET, null);
-                    continue;
+            try {
+                for (int i = next.getAndIncrement(); i < pids.length; i = next.getAndIncrement()) {
+                    long now = System.nanoTime();
+                    if (now - scanDeadline > 0) {
+                        results[i] = new ProcessReader.Result(pids[i], ProcessReader.Status.OVER_BUDGET, null);
+                        continue;
+                    }
+                    long deadline = now + Math.min(perProcess, scanDeadline - now);
+                    results[i] = reader.read(pids[i], deadline);
                 }
-                long deadline = now + Math.min(perProcess, scanDeadline - now);
-                results[i] = reader.read(pids[i], deadline);
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
+                next.set(pids.length); // the others stop too
             }
         };
         int threads = Math.max(1, Math.min(options.threads(), pids.length));
@@ -94,6 +101,9 @@ public final class MemoryScanner {
         worker.run();
         for (Thread thread : started) {
             joinUninterruptibly(thread);
+        }
+        if (failure.get() != null) {
+            throw failure.get();
         }
         return summarize(results);
     }
