@@ -5,7 +5,10 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -123,7 +126,7 @@ public final class PsMemCommand implements Callable<Integer> {
     private int[] selectedPids(MemoryScanner scanner) {
         long self = ProcessHandle.current().pid();
         if (pids == null) {
-            return java.util.Arrays.stream(scanner.listPids()).filter(pid -> pid != self).toArray();
+            return Arrays.stream(scanner.listPids()).filter(pid -> pid != self).toArray();
         }
         Set<Integer> unique = new TreeSet<>(pids);
         for (int pid : unique) {
@@ -142,16 +145,16 @@ public final class PsMemCommand implements Callable<Integer> {
             List<Integer> missing = new ArrayList<>(new TreeSet<>(pids));
             missing.removeAll(found);
             if (!missing.isEmpty() && snapshot.denied() == 0) {
-                err.println("ps-mem: no such process: " + missing.stream().map(String::valueOf)
+                err.println("ps-mem: no such user process: " + missing.stream().map(String::valueOf)
                         .reduce((a, b) -> a + "," + b).orElse(""));
             }
         }
         if (snapshot.denied() > 0) {
-            err.println("ps-mem: could not read " + snapshot.denied() + " processes (permission denied: "
-                    + "another user's; run as root to see them)");
+            err.println("ps-mem: could not read " + processes(snapshot.denied()) + " (permission denied"
+                    + (isRoot() ? ")" : ": run as root to see other users' processes)"));
         }
         if (snapshot.overBudget() > 0) {
-            err.println("ps-mem: gave up on " + snapshot.overBudget() + " processes that took too long to read");
+            err.println("ps-mem: gave up on " + processes(snapshot.overBudget()) + " that took too long to read");
         }
         if (debug) {
             long mappings = snapshot.processes().stream().mapToLong(process -> process.mappings().size()).sum();
@@ -160,6 +163,19 @@ public final class PsMemCommand implements Callable<Integer> {
                     (read - started) / 1_000_000, snapshot.vanished(), (System.nanoTime() - read) / 1_000_000);
         }
         err.flush();
+    }
+
+    private static String processes(int count) {
+        return count == 1 ? "1 process" : count + " processes";
+    }
+
+    /** /proc/self belongs to the effective user. */
+    private static boolean isRoot() {
+        try {
+            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     public static void main(String[] args) {

@@ -138,7 +138,7 @@ class PsMemCommandTest {
         process.waitFor();
         Cmd.Result result = PsMemLauncher.run("--pid", Long.toString(process.pid())).ok();
         assertEquals("", result.stdout());
-        assertEquals("ps-mem: no such process: " + process.pid() + "\n", result.stderr());
+        assertEquals("ps-mem: no such user process: " + process.pid() + "\n", result.stderr());
     }
 
     @Test
