@@ -1,6 +1,7 @@
 package org.gleaner.agent.psmem;
 
 import java.util.List;
+import org.gleaner.collectors.smaps.KernelText;
 
 /**
  * How ps-mem prints sizes and names. Any name may hold spaces, dots, quotes or newlines, so a name
@@ -86,6 +87,9 @@ public final class Text {
                 out.append("\\r");
             } else if (c == '\t') {
                 out.append("\\t");
+            } else if (KernelText.isEscapedByte(c)) {
+                out.append(json ? String.format("\\u%04x", (int) c)
+                        : String.format("\\x%02x", c - KernelText.ESCAPED_BYTE_BASE));
             } else if (isControl(c)) {
                 out.append(String.format(!json && c < 0x100 ? "\\x%02x" : "\\u%04x", (int) c));
             } else {
@@ -94,8 +98,11 @@ public final class Text {
         }
     }
 
-    /** C0, DEL, C1 and the Unicode line and paragraph separators: anything a terminal may treat as a break. */
+    /**
+     * C0, DEL, C1 and the Unicode line and paragraph separators (anything a terminal may treat as a
+     * break), and the chars that stand for bytes that were not UTF-8: never printed raw.
+     */
     static boolean isControl(char c) {
-        return c < 0x20 || c >= 0x7f && c < 0xa0 || c == '\u2028' || c == '\u2029';
+        return c < 0x20 || c >= 0x7f && c < 0xa0 || c == '\u2028' || c == '\u2029' || KernelText.isEscapedByte(c);
     }
 }

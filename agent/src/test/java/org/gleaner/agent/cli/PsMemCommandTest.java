@@ -133,6 +133,19 @@ class PsMemCommandTest {
     }
 
     @Test
+    void argumentsThatAreNotUtf8KeepTheirBytes() {
+        Path memhog = PsMemLauncher.memhogNamed("psmem-bytes-" + TEST_PID);
+        List<String> viaShell = List.of("bash", "-c", "exec \"$0\" 1 0 0 comm \"$(printf 'bad\\377byte')\"", memhog.toString());
+        try (MemHog hog = new MemHog(viaShell)) {
+            String pid = Integer.toString(hog.touch(Duration.ofSeconds(20)).get(0));
+            String flat = PsMemLauncher.run("--flat", "--pid", pid).ok().stdout();
+            assertTrue(flat.contains(".-cmdline: " + memhog + " 1 0 0 comm 'bad\\xffbyte'\n"), flat);
+            String json = PsMemLauncher.run("--json", "--pid", pid).ok().stdout();
+            assertEquals("\"bad\\udcffbyte\"", jsonQuery(json, "d['groups'][0]['processes'][0]['cmdline'][-1]"));
+        }
+    }
+
+    @Test
     void vanishedProcessIsSkipped() throws Exception {
         Process process = new ProcessBuilder("true").start();
         process.waitFor();

@@ -30,6 +30,8 @@ class TextTest {
         assertEquals("''", Text.component(""));
         assertEquals("'a\\'b\\\\c\\nd\\x01\\x7f\\u2028'", Text.component("a'b\\c\nd\u0001\u007f\u2028"));
         assertEquals("'[anon:my buf]'", Text.component("[anon:my buf]"));
+        assertEquals("'bad\\xffbyte'", Text.component("bad\uDCFFbyte"), "a byte that was not UTF-8");
+        assertEquals("'bad\\xffbyte'", Text.word("bad\uDCFFbyte"));
     }
 
     @Test
@@ -41,7 +43,7 @@ class TextTest {
     @Test
     void jsonEscapes() {
         StringBuilder out = new StringBuilder();
-        Text.escape("q\"b\\n\n\u0001'\u0085", '"', true, out);
-        assertEquals("q\\\"b\\\\n\\n\\u0001'\\u0085", out.toString());
+        Text.escape("q\"b\\n\n\u0001'\u0085\uDCFF", '"', true, out);
+        assertEquals("q\\\"b\\\\n\\n\\u0001'\\u0085\\udcff", out.toString());
     }
 }

@@ -1,6 +1,5 @@
 package org.gleaner.collectors.smaps;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * The parts of /proc/PID/stat that identify a process (proc(5)): its comm, its flags and its start
@@ -57,7 +56,7 @@ public record ProcStat(String comm, long flags, long startTime) {
         if (flags < 0 || startTime < 0) {
             return null;
         }
-        return new ProcStat(new String(text, open + 1, close - open - 1, StandardCharsets.UTF_8), flags, startTime);
+        return new ProcStat(KernelText.decode(text, open + 1, close - open - 1), flags, startTime);
     }
 
     private static long decimal(byte[] text, int from, int to) {

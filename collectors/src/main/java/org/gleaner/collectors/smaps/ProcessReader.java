@@ -3,7 +3,6 @@ package org.gleaner.collectors.smaps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -97,13 +96,13 @@ public final class ProcessReader {
         int start = 0;
         for (int i = 0; i < length; i++) {
             if (bytes[i] == 0) {
-                arguments.add(new String(bytes, start, i - start, StandardCharsets.UTF_8));
+                arguments.add(KernelText.decode(bytes, start, i - start));
                 start = i + 1;
             }
         }
         if (start < length) {
             // a process that rewrote its arguments (setproctitle) may leave no terminating NUL
-            arguments.add(new String(bytes, start, length - start, StandardCharsets.UTF_8));
+            arguments.add(KernelText.decode(bytes, start, length - start));
         }
         return arguments;
     }
@@ -160,7 +159,7 @@ public final class ProcessReader {
             if (last == null || nameLength != lastNameLength
                     || !Arrays.equals(name, 0, nameLength, lastName, 0, nameLength)) {
                 String key = nameLength == 0 ? MappingMemory.ANONYMOUS
-                        : new String(name, 0, nameLength, StandardCharsets.UTF_8);
+                        : KernelText.decode(name, 0, nameLength);
                 last = byName.computeIfAbsent(key, k -> new Builder(k, device, inode));
                 if (lastName.length < nameLength) {
                     lastName = new byte[nameLength];
