@@ -1,0 +1,184 @@
+package org.gleaner.agent.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import org.gleaner.agent.psmem.JsonReport;
+import org.gleaner.agent.psmem.OutlineReport;
+import org.gleaner.agent.psmem.PsMemQuery;
+import org.gleaner.agent.psmem.SummaryReport;
+import org.gleaner.agent.psmem.Tracked;
+import org.gleaner.collectors.smaps.MemoryGroup;
+import org.gleaner.collectors.smaps.MemoryGroups;
+import org.gleaner.collectors.smaps.MemoryScanner;
+import org.gleaner.collectors.smaps.MemorySnapshot;
+import org.gleaner.collectors.smaps.SmapsSource;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ps-mem}: which processes use how much RAM and swap, by command, process and mapping (docs/ps-mem.md). */
+@Command(name = "ps-mem",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        sortOptions = false,
+        description = {"Detailed process memory accounting: private, shared and swapped-out memory",
+            "by command, process and mapping, read from /proc/PID/smaps."})
+public final class PsMemCommand implements Callable<Integer> {
+
+    @Parameters(arity = "0..1", paramLabel = "name", description = "Only processes whose command, executable or command line holds this text.")
+    String name;
+
+    @ArgGroup(exclusive = true)
+    TrackedOption tracked = new TrackedOption();
+
+    static final class TrackedOption {
+        @Option(names = {"-p", "--private"}, description = "Track only private memory (for -n).")
+        boolean privateOnly;
+
+        @Option(names = {"-s", "--swap"}, description = "Track only swapped-out memory (for -n).")
+        boolean swapOnly;
+
+        Tracked value() {
+            return privateOnly ? Tracked.PRIVATE : swapOnly ? Tracked.SWAP : Tracked.ALL;
+        }
+    }
+
+    @Option(names = {"-n", "--min-val"}, paramLabel = "KiB",
+            description = "Hide every group, process and mapping whose tracked memory is not above KiB.")
+    Double minKib;
+
+    @ArgGroup(exclusive = true)
+    FormatOption format = new FormatOption();
+
+    static final class FormatOption {
+        @Option(names = {"-f", "--flat"}, description = "Flat output, one 'path.key: value' line each.")
+        boolean flat;
+
+        @Option(names = "--json", description = "One JSON document, all figures in bytes.")
+        boolean json;
+
+        @Option(names = "--summary", description = "A ps_mem-style table per command (reads smaps_rollup).")
+        boolean summary;
+    }
+
+    @Option(names = "--pid", split = ",", paramLabel = "PID", description = "Only these processes.")
+    List<Integer> pids;
+
+    @Option(names = "--debug", description = "Say what was read and how long it took; stack traces on errors.")
+    boolean debug;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (debug) {
+            System.setProperty("gleaner.debug", "true");
+        }
+        if (minKib != null && (minKib < 0 || minKib.isNaN() || minKib.isInfinite())) {
+            throw new UsageException("--min-val must be a number of KiB, 0 or more");
+        }
+        long started = System.nanoTime();
+        SmapsSource source = format.summary ? SmapsSource.ROLLUP : SmapsSource.SMAPS;
+        MemoryScanner scanner = new MemoryScanner(MemoryScanner.Options.defaults(source));
+        MemorySnapshot snapshot = scanner.scan(selectedPids(scanner));
+        long read = System.nanoTime();
+
+        PsMemQuery query = new PsMemQuery(tracked.value(), minKib == null ? -1 : (long) (minKib * 1024), name);
+        MemoryGroups all = MemoryGroups.of(snapshot.processes());
+        List<MemoryGroup> shown = query.select(all);
+        // built whole, then written at once: cheaper than many small appends to a synchronized Writer
+        StringBuilder out = new StringBuilder(1 << 16);
+        if (format.json) {
+            new JsonReport(out).write(shown, all, query, snapshot);
+        } else if (format.summary) {
+            new SummaryReport(out).write(shown);
+        } else {
+            new OutlineReport(out, format.flat).write(shown, all, query);
+        }
+        FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
+        try {
+            stdout.write(out.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            if ("Broken pipe".equals(e.getMessage())) {
+                return 0; // the reader (head, less) has seen enough: not an error
+            }
+            throw e;
+        }
+        report(snapshot, started, read);
+        return 0;
+    }
+
+    private int[] selectedPids(MemoryScanner scanner) {
+        long self = ProcessHandle.current().pid();
+        if (pids == null) {
+            return Arrays.stream(scanner.listPids()).filter(pid -> pid != self).toArray();
+        }
+        Set<Integer> unique = new TreeSet<>(pids);
+        for (int pid : unique) {
+            if (pid <= 0) {
+                throw new UsageException("--pid: not a process id: " + pid);
+            }
+        }
+        return unique.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private void report(MemorySnapshot snapshot, long started, long read) {
+        PrintWriter err = spec.commandLine().getErr();
+        if (pids != null) {
+            Set<Integer> found = new TreeSet<>();
+            snapshot.processes().forEach(process -> found.add(process.pid()));
+            List<Integer> missing = new ArrayList<>(new TreeSet<>(pids));
+            missing.removeAll(found);
+            if (!missing.isEmpty() && snapshot.denied() == 0) {
+                err.println("ps-mem: no such user process: " + missing.stream().map(String::valueOf)
+                        .reduce((a, b) -> a + "," + b).orElse(""));
+            }
+        }
+        if (snapshot.denied() > 0) {
+            err.println("ps-mem: could not read " + processes(snapshot.denied()) + " (permission denied"
+                    + (isRoot() ? ")" : ": run as root to see other users' processes)"));
+        }
+        if (snapshot.overBudget() > 0) {
+            err.println("ps-mem: gave up on " + processes(snapshot.overBudget()) + " that took too long to read");
+        }
+        if (debug) {
+            long mappings = snapshot.processes().stream().mapToLong(process -> process.mappings().size()).sum();
+            err.printf("ps-mem: read %d processes (%d entries) from %s in %d ms, %d vanished while read, "
+                    + "output in %d ms%n", snapshot.processes().size(), mappings, snapshot.source().fileName(),
+                    (read - started) / 1_000_000, snapshot.vanished(), (System.nanoTime() - read) / 1_000_000);
+        }
+        err.flush();
+    }
+
+    private static String processes(int count) {
+        return count == 1 ? "1 process" : count + " processes";
+    }
+
+    /** /proc/self belongs to the effective user. */
+    private static boolean isRoot() {
+        try {
+            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(Cli.execute(new PsMemCommand(), args));
+    }
+}

@@ -1,0 +1,112 @@
+package org.gleaner.agent.psmem;
+
+import java.io.IOException;
+import java.util.List;
+import org.gleaner.collectors.smaps.MappingMemory;
+import org.gleaner.collectors.smaps.MemoryGroup;
+import org.gleaner.collectors.smaps.MemoryGroups;
+import org.gleaner.collectors.smaps.MemorySnapshot;
+import org.gleaner.collectors.smaps.MemoryUsage;
+import org.gleaner.collectors.smaps.ProcessMemory;
+
+/** One JSON document; every figure in bytes. */
+public final class JsonReport {
+    private final Appendable out;
+
+    public JsonReport(Appendable out) {
+        this.out = out;
+    }
+
+    public void write(List<MemoryGroup> groups, MemoryGroups all, PsMemQuery query, MemorySnapshot snapshot)
+            throws IOException {
+        out.append("{\"source\":");
+        string(snapshot.source().fileName());
+        out.append(",\"groups\":[");
+        MemoryUsage total = MemoryUsage.ZERO;
+        for (int g = 0; g < groups.size(); g++) {
+            MemoryGroup group = groups.get(g);
+            total = total.plus(group.usage());
+            out.append(g > 0 ? ",\n" : "\n").append("{\"name\":");
+            string(group.name());
+            usage(group.usage());
+            out.append(",\"processes\":[");
+            boolean first = true;
+            for (ProcessMemory process : group.processes()) {
+                if (query.shows(process.usage())) {
+                    out.append(first ? "" : ",");
+                    first = false;
+                    process(process, all, group.name(), query);
+                }
+            }
+            out.append("]}");
+        }
+        out.append("],\n\"total\":{\"groups\":").append(Integer.toString(groups.size()));
+        usage(total);
+        out.append("},\"unreadable\":{\"denied\":").append(Integer.toString(snapshot.denied()))
+                .append(",\"vanished\":").append(Integer.toString(snapshot.vanished()))
+                .append(",\"over_budget\":").append(Integer.toString(snapshot.overBudget()))
+                .append("}}\n");
+    }
+
+    private void process(ProcessMemory process, MemoryGroups all, String group, PsMemQuery query) throws IOException {
+        out.append("{\"pid\":").append(Integer.toString(process.pid()))
+                .append(",\"start_time_ticks\":").append(Long.toString(process.startTime()))
+                .append(",\"comm\":");
+        string(process.comm());
+        out.append(",\"exe\":");
+        if (process.exe() == null) {
+            out.append("null");
+        } else {
+            string(process.exe());
+        }
+        out.append(",\"cmdline\":");
+        strings(process.cmdline());
+        usage(process.usage());
+        out.append(",\"mappings\":[");
+        boolean first = true;
+        for (MappingMemory mapping : process.mappings()) {
+            if (!query.shows(mapping.usage())) {
+                continue;
+            }
+            out.append(first ? "" : ",");
+            first = false;
+            out.append("{\"name\":");
+            string(mapping.name());
+            if (mapping.fileBacked()) {
+                out.append(",\"device\":");
+                string(mapping.deviceName());
+                out.append(",\"inode\":").append(Long.toString(mapping.inode())).append(",\"shared_with\":");
+                strings(all.sharedWith(mapping, group));
+            }
+            usage(mapping.usage());
+            out.append('}');
+        }
+        out.append("]}");
+    }
+
+    /** Appends ,"usage":{...} to the object being written. */
+    private void usage(MemoryUsage usage) throws IOException {
+        out.append(",\"usage\":{\"private\":").append(Long.toString(usage.privateBytes()))
+                .append(",\"shared\":").append(Long.toString(usage.sharedBytes()))
+                .append(",\"swap\":").append(Long.toString(usage.swap()))
+                .append(",\"pss\":").append(Long.toString(usage.pss()))
+                .append(",\"swap_pss\":").append(Long.toString(usage.swapPss()))
+                .append(",\"hugetlb\":").append(Long.toString(usage.hugetlb()))
+                .append('}');
+    }
+
+    private void strings(List<String> values) throws IOException {
+        out.append('[');
+        for (int i = 0; i < values.size(); i++) {
+            out.append(i > 0 ? "," : "");
+            string(values.get(i));
+        }
+        out.append(']');
+    }
+
+    private void string(String value) throws IOException {
+        StringBuilder escaped = new StringBuilder(value.length() + 2).append('"');
+        Text.escape(value, '"', true, escaped);
+        out.append(escaped.append('"'));
+    }
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Benchmark: bin/ps-mem against smem -t and pixelb's ps_mem -S (or, when that is not installed, the
+# kernel floor of reading every smaps_rollup), on a machine with N extra small processes (default
+# 1000), all timed in one run (interleaved rounds, medians). Prints median wall times and the ratios:
+#   ps-mem (full smaps, tree)  / smem -t            target <= 0.25
+#   ps-mem --summary (rollup)  / ps_mem -S          target <= 1.0
+# and both against the kernel floors (cat /proc/*/smaps, cat /proc/*/smaps_rollup).
+# Usage: bench/ps-mem.sh [PROCESSES] [RUNS]   (run as root to read every process; needs smem, python3)
+set -euo pipefail
+
+processes=${1:-1000}
+runs=${2:-10}
+if ! [[ $processes =~ ^[0-9]+$ ]] || [ "$processes" -gt 5000 ]; then
+    echo "ps-mem.sh: PROCESSES must be a number up to 5000" >&2
+    exit 2
+fi
+if ! [[ $runs =~ ^[0-9]+$ ]] || [ "$runs" -lt 1 ] || [ "$runs" -gt 100 ]; then
+    echo "ps-mem.sh: RUNS must be a number from 1 to 100" >&2
+    exit 2
+fi
+for tool in smem python3 /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "ps-mem.sh: $tool is missing (scripts/install-test-deps)" >&2; exit 1; }
+done
+home=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+[ -r "$home/agent/target/gleaner.jar" ] || { echo "ps-mem.sh: build first: mvn -B package -DskipTests" >&2; exit 1; }
+
+work=$(mktemp -d)
+spawned=()
+cleanup() {
+    [ ${#spawned[@]} -gt 0 ] && kill "${spawned[@]}" 2>/dev/null || true
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+for _ in $(seq "$processes"); do
+    sleep 3600 &
+    spawned+=($!)
+done
+echo "spawned $processes sleep processes; $(ls -d /proc/[0-9]* 2>/dev/null | wc -l) pids in /proc; $(nproc) CPUs"
+
+names=("ps-mem" "ps-mem --summary" "smem -t" "cat smaps" "cat smaps_rollup")
+commands=(
+    "$home/bin/ps-mem"
+    "$home/bin/ps-mem --summary"
+    "smem -t"
+    "cat /proc/[0-9]*/smaps"
+    "cat /proc/[0-9]*/smaps_rollup"
+)
+have_ps_mem=0
+if command -v ps_mem >/dev/null; then
+    have_ps_mem=1
+    names+=("ps_mem -S")
+    commands+=("ps_mem -S")
+else
+    echo "ps_mem (pixelb's ps_mem.py) is not installed: comparing ps-mem --summary with the smaps_rollup floor instead"
+fi
+
+# The commands take turns, round after round, rather than each running all its rounds in a row:
+# on a shared machine the load drifts, and interleaving spreads the drift over all of them.
+# (cat exits non-zero on processes that vanish or may not be read; that is part of the work.)
+"$home/bin/ps-mem" --summary >/dev/null 2>&1 || true   # first run builds the class-data archive
+for round in $(seq 0 "$runs"); do
+    for i in "${!commands[@]}"; do
+        /usr/bin/time -f '%e %U %S' -o "$work/time" bash -c "${commands[$i]} >/dev/null 2>&1" || true
+        # round 0 warms the page cache and the archive: not recorded
+        [ "$round" -gt 0 ] && printf '%s\t%s\n' "${names[$i]}" "$(tail -1 "$work/time")" >>"$work/times.tsv"
+    done
+done
+
+python3 - "$work/times.tsv" "$have_ps_mem" "$runs" <<'PY'
+import collections, statistics, sys
+wall, cpu = collections.defaultdict(list), collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    name, figures = line.rstrip("\n").split("\t")
+    elapsed, user, system = map(float, figures.split())
+    wall[name].append(elapsed)
+    cpu[name].append(user + system)
+print(f"medians of {sys.argv[3]} interleaved rounds (CPU = user + system, less sensitive to other load):")
+for name in wall:
+    print(f"  {name:18s} wall {statistics.median(wall[name]) * 1000:7.0f} ms   CPU {statistics.median(cpu[name]) * 1000:7.0f} ms")
+def ratio(a, b, target=None):
+    for label, table in (("wall", wall), ("CPU", cpu)):
+        value = statistics.median(table[a]) / statistics.median(table[b])
+        verdict = "" if target is None else ("  ok (target <= %.2f)" % target if value <= target else "  MISSED (target <= %.2f)" % target)
+        print(f"{a + ' / ' + b + ' (' + label + ')':48s} {value:6.2f}{verdict}")
+print()
+ratio("ps-mem", "smem -t", 0.25)
+if sys.argv[2] == "1":
+    ratio("ps-mem --summary", "ps_mem -S", 1.0)
+else:
+    ratio("ps-mem --summary", "cat smaps_rollup")
+ratio("ps-mem", "cat smaps")
+PY

@@ -1,0 +1,158 @@
+package org.gleaner.collectors.smaps;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Reads many processes in parallel. Reading smaps walks the target's page tables in the kernel, so
+ * the work is spread over a few threads; each process gets a time budget and the whole scan another,
+ * after which the processes not yet read are counted as over budget instead of being waited for.
+ */
+public final class MemoryScanner {
+    /**
+     * @param perProcess budget for one process's smaps (a huge process can take long)
+     * @param total      budget for the whole scan
+     */
+    public record Options(Path procRoot, SmapsSource source, int threads, Duration perProcess, Duration total) {
+        public static Options defaults(SmapsSource source) {
+            int threads = Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
+            return new Options(Path.of("/proc"), source, threads, Duration.ofSeconds(10), Duration.ofMinutes(5));
+        }
+
+        public Options withThreads(int count) {
+            return new Options(procRoot, source, count, perProcess, total);
+        }
+
+        public Options withBudgets(Duration perProcessBudget, Duration totalBudget) {
+            return new Options(procRoot, source, threads, perProcessBudget, totalBudget);
+        }
+    }
+
+    private final Options options;
+
+    public MemoryScanner(Options options) {
+        this.options = options;
+    }
+
+    /** Every pid now in /proc, ascending. */
+    public int[] listPids() {
+        int[] pids = new int[256];
+        int count = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(options.procRoot())) {
+            for (Path entry : entries) {
+                int pid = parsePid(entry.getFileName().toString());
+                if (pid > 0) {
+                    if (count == pids.length) {
+                        pids = Arrays.copyOf(pids, count * 2);
+                    }
+                    pids[count++] = pid;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + options.procRoot(), e);
+        }
+        int[] sorted = Arrays.copyOf(pids, count);
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
+    /** Reads the given pids; pids that are not (or no longer) processes count as vanished. */
+    public MemorySnapshot scan(int[] pids) {
+        long start = System.nanoTime();
+        long scanDeadline = start + options.total().toNanos();
+        long perProcess = options.perProcess().toNanos();
+        ProcessReader.Result[] results = new ProcessReader.Result[pids.length];
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        Runnable worker = () -> {
+            ProcessReader reader = new ProcessReader(options.procRoot(), options.source());
+            try {
+                for (int i = next.getAndIncrement(); i < pids.length; i = next.getAndIncrement()) {
+                    long now = System.nanoTime();
+                    if (now - scanDeadline > 0) {
+                        results[i] = new ProcessReader.Result(pids[i], ProcessReader.Status.OVER_BUDGET, null);
+                        continue;
+                    }
+                    long deadline = now + Math.min(perProcess, scanDeadline - now);
+                    results[i] = reader.read(pids[i], deadline);
+                }
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
+                next.set(pids.length); // the others stop too
+            }
+        };
+        int threads = Math.max(1, Math.min(options.threads(), pids.length));
+        List<Thread> started = new ArrayList<>(threads - 1);
+        for (int t = 1; t < threads; t++) {
+            Thread thread = new Thread(worker, "smaps-reader-" + t);
+            thread.setDaemon(true);
+            thread.start();
+            started.add(thread);
+        }
+        worker.run();
+        for (Thread thread : started) {
+            joinUninterruptibly(thread);
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return summarize(results);
+    }
+
+    private MemorySnapshot summarize(ProcessReader.Result[] results) {
+        List<ProcessMemory> processes = new ArrayList<>(results.length);
+        int denied = 0;
+        int vanished = 0;
+        int overBudget = 0;
+        for (ProcessReader.Result result : results) {
+            switch (result.status()) {
+                case READ -> processes.add(result.memory());
+                case DENIED -> denied++;
+                case VANISHED -> vanished++;
+                case OVER_BUDGET -> overBudget++;
+                case KERNEL_THREAD -> { }
+            }
+        }
+        return new MemorySnapshot(options.source(), List.copyOf(processes), denied, vanished, overBudget);
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The pid a /proc entry name stands for, or -1 if it is not a pid. */
+    static int parsePid(String name) {
+        if (name.isEmpty() || name.length() > 9) {
+            return -1;
+        }
+        int pid = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            pid = pid * 10 + (c - '0');
+        }
+        return pid;
+    }
+}
