@@ -27,9 +27,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The memory collector through the real launcher: {@code bin/gleaner agent --stdout --collectors memory}
- * with a config file, on processes of known memory. Values are only checked in cycles whose scan
- * read every process (scan.over_budget 0): on a loaded machine a cycle may run out of budget, which
- * is then what the collector must report, not a wrong figure.
+ * with a config file, on processes of known memory. On a loaded machine a cycle may run out of
+ * budget before it reaches a helper (the newest pids come last): values are checked in every cycle
+ * that read every process, or read all of the helper's processes, and there must be one.
  */
 class AgentMemoryCollectorTest {
     private static final double MIB = 1024 * 1024;
@@ -65,17 +65,6 @@ class AgentMemoryCollectorTest {
             return value;
         }
 
-        /** Cycles whose scan read every process it listed. */
-        List<Integer> completeCycles() {
-            List<Integer> complete = new ArrayList<>();
-            for (int cycle = 0; cycle < cycles.size(); cycle++) {
-                if (at(cycle, "t.memory.scan.over_budget") == 0) {
-                    complete.add(cycle);
-                }
-            }
-            return complete;
-        }
-
         List<String> groups(int cycle) {
             return cycles.get(cycle).keySet().stream().filter(name -> name.startsWith("t.memory.groups.") && name.endsWith(".pss"))
                     .map(name -> name.substring("t.memory.groups.".length(), name.length() - ".pss".length())).toList();
@@ -109,10 +98,16 @@ class AgentMemoryCollectorTest {
         try (MemHog hog = new MemHog(MemHog.command(NamedExecutable.copy(CProgram.bundled("memhog"), name), 8, 16, 2))) {
             hog.touch(Duration.ofSeconds(20));
             Output output = agent(options.contains("smaps,") ? "3s" : "1s", options);
-            List<Integer> complete = output.completeCycles();
-            assertFalse(complete.isEmpty(), "no cycle read every process within its budget; over budget: "
+            List<Integer> checked = new ArrayList<>();
+            for (int cycle = 0; cycle < 2; cycle++) {
+                if (output.at(cycle, "t.memory.scan.over_budget") == 0
+                        || output.cycles().get(cycle).getOrDefault(metric + "processes", 0.0) == 3) {
+                    checked.add(cycle);
+                }
+            }
+            assertFalse(checked.isEmpty(), "the budget ran out before the helper was read in both cycles; over budget: "
                     + output.at(0, "t.memory.scan.over_budget") + ", " + output.at(1, "t.memory.scan.over_budget"));
-            for (int cycle : complete) {
+            for (int cycle : checked) {
                 assertEquals(3, output.at(cycle, metric + "processes"), "the parent and its two children, one level");
                 double privateBytes = output.at(cycle, metric + "private");
                 assertBetween(24 * MIB, 24 * MIB + 3 * OVERHEAD, privateBytes, "private: 8 MiB touched in each");
@@ -169,7 +164,8 @@ class AgentMemoryCollectorTest {
                 assertTrue(output.at(cycle, "t.memory.scan.over_budget") >= 1, "the big process is counted");
                 smallRead |= output.groups(cycle).contains(small);
             }
-            assertTrue(smallRead, "the other processes are read: " + output.groups(0) + " " + output.groups(1));
+            assertTrue(smallRead, "the other processes are read (unless the machine is too busy to read them all in 2.8 s: "
+                    + "over budget " + output.at(0, "t.memory.scan.over_budget") + ", " + output.at(1, "t.memory.scan.over_budget") + ")");
         } finally {
             manyMaps.destroyForcibly();
             manyMaps.waitFor(10, TimeUnit.SECONDS);
