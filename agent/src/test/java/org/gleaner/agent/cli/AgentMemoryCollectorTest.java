@@ -179,8 +179,6 @@ class AgentMemoryCollectorTest {
             double overBudget = output.at(cycle, "t.memory.scan.over_budget");
             double read = output.at(cycle, "t.memory.total.processes");
             assertTrue(overBudget > 10 && overBudget > read, "most processes left unread: " + overBudget + " vs " + read);
-        }
-        for (int cycle = 0; cycle < 2; cycle++) {
             assertTrue(output.at(cycle, "t.gleaner.collector.memory.duration_ms") < 500, "the run stopped at its budget");
         }
     }
