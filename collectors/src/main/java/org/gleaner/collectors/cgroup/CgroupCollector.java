@@ -140,6 +140,10 @@ public final class CgroupCollector implements Collector {
         malformed = 0;
     }
 
+    /** Holds no descriptors between cycles. */
+    @Override
+    public void close() {}
+
     private boolean isSelected(Unit unit) {
         boolean included = include.isEmpty() || include.stream().anyMatch(p -> p.matches(unit.cgroupPath, unit.name));
         return included && exclude.stream().noneMatch(p -> p.matches(unit.cgroupPath, unit.name));

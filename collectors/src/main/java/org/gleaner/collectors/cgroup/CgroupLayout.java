@@ -30,10 +30,13 @@ record CgroupLayout(Hierarchy unified, Map<String, Hierarchy> byController, List
         }
     }
 
-    /** cgroup v1 mount options that are not controllers (cgroup-v1.rst, "Usage"). */
-    private static final Set<String> NOT_CONTROLLERS = Set.of(
-            "rw", "ro", "none", "noprefix", "clone_children", "xattr", "cpuset_v2_mode", "favordynmods",
-            "nsdelegate", "memory_localevents", "memory_recursiveprot", "memory_hugetlb_accounting", "pids_localevents");
+    /**
+     * The cgroup v1 controllers (Documentation/admin-guide/cgroup-v1). Other super options (rw,
+     * xattr, seclabel, release_agent=...) are mount flags; v1 gains no new controllers.
+     */
+    private static final Set<String> V1_CONTROLLERS = Set.of(
+            "cpuset", "cpu", "cpuacct", "blkio", "memory", "devices", "freezer", "net_cls", "net_prio",
+            "perf_event", "hugetlb", "pids", "rdma", "misc", "debug");
 
     static CgroupLayout of(List<MountInfo> mounts) {
         // Bind mounts of one hierarchy share the device; keep the one showing the most of it.
@@ -60,7 +63,7 @@ record CgroupLayout(Hierarchy unified, Map<String, Hierarchy> byController, List
             for (String option : mount.superOptions().split(",")) {
                 if (option.startsWith("name=")) {
                     name = option.substring("name=".length());
-                } else if (!option.isEmpty() && !option.contains("=") && !NOT_CONTROLLERS.contains(option)) {
+                } else if (V1_CONTROLLERS.contains(option)) {
                     controllers.add(option);
                 }
             }

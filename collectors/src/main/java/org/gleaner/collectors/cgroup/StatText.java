@@ -218,7 +218,9 @@ final class StatText {
         if (fraction == INVALID || digits > 9) {
             return Double.NaN;
         }
-        return whole + fraction / Math.pow(10, digits);
+        long scale = (long) Math.pow(10, digits);
+        // one division of exact integers rounds correctly (5.81, not 5.8100000000000005)
+        return whole < Long.MAX_VALUE / scale - 1 ? (double) (whole * scale + fraction) / scale : whole;
     }
 
     /** "MAJ:MIN" packed as major << 32 | minor, or -1. */
