@@ -7,14 +7,16 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.gleaner.collectors.Collector;
 import org.gleaner.collectors.MetricSink;
 import org.gleaner.collectors.cgroup.CgroupLayout.Hierarchy;
@@ -66,6 +68,15 @@ public final class CgroupCollector implements Collector {
     private final BlockDevices devices;
     private final Set<String> admitted = new HashSet<>();
 
+    /**
+     * Names seen as files in a cgroup directory (cgroup.procs, memory.stat...), not stat'ed again in
+     * any directory: these are the kernel's control-file names, which nobody gives a cgroup.
+     */
+    private final Set<String> controlFiles = new HashSet<>();
+    /** Unit names by cgroup path, of this and of the previous cycle (null: not a unit). */
+    private Map<String, UnitNames.Resolved> unitNames = new HashMap<>();
+    private Map<String, UnitNames.Resolved> previousNames = new HashMap<>();
+
     private byte[] lastMountinfo = new byte[0];
     private CgroupLayout layout;
     private int directoriesWalked;
@@ -100,9 +111,9 @@ public final class CgroupCollector implements Collector {
     @Override
     public void collect(MetricSink sink) throws IOException {
         refreshLayout();
-        Map<String, Unit> units = discoverUnits();
+        List<Unit> units = discoverUnits();
         List<Unit> selected = new ArrayList<>();
-        for (Unit unit : units.values()) {
+        for (Unit unit : units) {
             if (isSelected(unit)) {
                 selected.add(unit);
             }
@@ -115,7 +126,7 @@ public final class CgroupCollector implements Collector {
                 }
             }
         }
-        admitted.retainAll(units.keySet());
+        admitted.retainAll(unitNames.keySet());
         SummingSink other = new SummingSink();
         List<String> overflowed = new ArrayList<>();
         int reported = 0;
@@ -169,6 +180,7 @@ public final class CgroupCollector implements Collector {
         layout = CgroupLayout.of(MountInfo.parse(new String(mountinfo, StandardCharsets.UTF_8)));
         files.forgetAbsent();
         devices.forget();
+        controlFiles.clear();
     }
 
     CgroupLayout layout() {
@@ -177,18 +189,23 @@ public final class CgroupCollector implements Collector {
 
     // ---- discovery ----------------------------------------------------------------------------
 
-    private Map<String, Unit> discoverUnits() {
+    /** The units, sorted by cgroup path (so a slice comes before its members). */
+    private List<Unit> discoverUnits() {
         Map<Hierarchy, Set<Role>> roles = new LinkedHashMap<>();
         addRole(roles, layout.v1("cpuacct"), Role.CPUACCT);
         addRole(roles, layout.v1("memory"), Role.MEMORY);
         addRole(roles, layout.v1("blkio"), Role.BLKIO);
         addRole(roles, layout.v1("pids"), Role.PIDS);
         addRole(roles, layout.unified(), Role.UNIFIED);
-        Map<String, Unit> units = new TreeMap<>();
+        Map<String, Unit> units = new HashMap<>();
         directoriesWalked = 0;
+        previousNames = unitNames;
+        unitNames = new HashMap<>();
         roles.forEach((hierarchy, hierarchyRoles) ->
                 walk(mountDirectory(hierarchy), "", 0, hierarchyRoles, units));
-        return units;
+        List<Unit> sorted = new ArrayList<>(units.values());
+        sorted.sort(Comparator.comparing((Unit unit) -> unit.cgroupPath));
+        return sorted;
     }
 
     private static void addRole(Map<Hierarchy, Set<Role>> roles, Hierarchy hierarchy, Role role) {
@@ -217,7 +234,7 @@ public final class CgroupCollector implements Collector {
             }
             String childPath = cgroupPath + "/" + child;
             String childDir = dir + "/" + child;
-            UnitNames.Resolved resolved = UnitNames.resolve(childPath);
+            UnitNames.Resolved resolved = resolve(childPath);
             boolean isUnit = resolved != null && resolved.depth() == depth + 1;
             if (isUnit) {
                 Unit unit = units.computeIfAbsent(childPath, path -> new Unit(path, resolved.name()));
@@ -237,12 +254,22 @@ public final class CgroupCollector implements Collector {
         }
     }
 
+    /** UnitNames.resolve, remembered from the previous cycle: the same paths come back every cycle. */
+    private UnitNames.Resolved resolve(String cgroupPath) {
+        UnitNames.Resolved resolved = unitNames.get(cgroupPath);
+        if (resolved == null && !unitNames.containsKey(cgroupPath)) {
+            resolved = previousNames.containsKey(cgroupPath) ? previousNames.get(cgroupPath) : UnitNames.resolve(cgroupPath);
+            unitNames.put(cgroupPath, resolved);
+        }
+        return resolved;
+    }
+
     /**
      * The sub-directories of a cgroup directory, sorted. A directory's link count is 2 plus its
      * sub-directories on kernfs (kernfs_refresh_inode) as on other Unix filesystems, so a leaf
      * cgroup costs one stat, and the listing stops once all sub-directories are found.
      */
-    private static List<String> subdirectories(String dir) {
+    private List<String> subdirectories(String dir) {
         Path path = Path.of(dir);
         int links;
         try {
@@ -257,11 +284,23 @@ public final class CgroupCollector implements Collector {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(path)) {
             for (Path entry : entries) {
-                if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
-                    names.add(entry.getFileName().toString());
+                String name = entry.getFileName().toString();
+                if (controlFiles.contains(name)) {
+                    continue;
+                }
+                BasicFileAttributes attributes;
+                try {
+                    attributes = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (IOException vanished) {
+                    continue;
+                }
+                if (attributes.isDirectory()) {
+                    names.add(name);
                     if (names.size() == expected) {
                         break;
                     }
+                } else if (attributes.isRegularFile()) {
+                    controlFiles.add(name);
                 }
             }
         } catch (IOException | DirectoryIteratorException vanished) {
