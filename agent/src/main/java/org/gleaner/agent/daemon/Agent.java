@@ -3,7 +3,6 @@ package org.gleaner.agent.daemon;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -176,7 +175,7 @@ public final class Agent {
         batch.addAll(selfMetrics.snapshot(System.currentTimeMillis()));
         try {
             delivery.submit(batch);
-        } catch (ClosedChannelException closed) {
+        } catch (StdoutDelivery.OutputClosedException closed) {
             throw closed;
         } catch (IOException e) {
             deliveryErrors.inc();
