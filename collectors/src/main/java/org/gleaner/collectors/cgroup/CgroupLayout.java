@@ -16,19 +16,11 @@ import java.util.TreeSet;
 record CgroupLayout(Hierarchy unified, Map<String, Hierarchy> byController, List<Hierarchy> named) {
 
     /**
-     * One hierarchy, as mounted at {@code mountPoint}. A cgroup directory {@code mountPoint/REL} has
-     * the cgroup path {@code root/REL}.
+     * One hierarchy, as mounted at {@code mountPoint}; {@code root} is the directory of the hierarchy
+     * shown there. Units are named by their path below the mount point. {@code name} is set for
+     * named v1 hierarchies ({@code name=systemd}), which have no controllers.
      */
-    record Hierarchy(String device, String mountPoint, String root, Set<String> controllers, String name) {
-        boolean unified() {
-            return controllers.isEmpty() && name == null;
-        }
-
-        /** The cgroup path of the hierarchy's directory at the mount point, without a trailing slash. */
-        String basePath() {
-            return root.equals("/") ? "" : root;
-        }
-    }
+    record Hierarchy(String device, String mountPoint, String root, Set<String> controllers, String name) {}
 
     /**
      * The cgroup v1 controllers (Documentation/admin-guide/cgroup-v1). Other super options (rw,
