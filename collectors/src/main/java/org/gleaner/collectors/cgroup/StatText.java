@@ -95,12 +95,7 @@ final class StatText {
                     int equals = indexOf(b, pair, pairEnd, (byte) '=');
                     int key = equals < 0 ? -1 : keys.find(b, pair, equals);
                     if (key >= 0) {
-                        long value = parseLong(b, equals + 1, pairEnd);
-                        if (value == INVALID) {
-                            malformed++;
-                        } else {
-                            out.accept((int) (device >>> 32), (int) device, key, value);
-                        }
+                        malformed += deliver(out, device, key, parseLong(b, equals + 1, pairEnd));
                     }
                     pair = skipBlanks(b, pairEnd, end);
                 }
@@ -126,12 +121,7 @@ final class StatText {
                 int op = ops.find(b, opStart, opEnd);
                 if (op >= 0) {
                     int valueStart = skipBlanks(b, opEnd, end);
-                    long value = parseLong(b, valueStart, tokenEnd(b, valueStart, end));
-                    if (value == INVALID) {
-                        malformed++;
-                    } else {
-                        out.accept((int) (device >>> 32), (int) device, op, value);
-                    }
+                    malformed += deliver(out, device, op, parseLong(b, valueStart, tokenEnd(b, valueStart, end)));
                 }
             } else if (deviceEnd > line && !startsWith(b, line, deviceEnd, TOTAL)) {
                 malformed++;
@@ -139,6 +129,15 @@ final class StatText {
             line = end + 1;
         }
         return malformed;
+    }
+
+    /** Passes a device's value on; returns 1 if it did not parse, else 0. */
+    private static int deliver(DeviceValue out, long device, int key, long value) {
+        if (value == INVALID) {
+            return 1;
+        }
+        out.accept((int) (device >>> 32), (int) device, key, value);
+        return 0;
     }
 
     private static final byte[] TOTAL = "Total".getBytes(StandardCharsets.US_ASCII);
