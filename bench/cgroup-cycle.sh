@@ -94,7 +94,7 @@ read -r both_thread both_process both_points < <(in_jvm cgroup system)
 agent_ms=$(agent_cycle_ms cgroup,system)
 
 echo "cgroups: 500 in ${#mounts[@]} hierarchies (${mounts[*]}), processes: $PROCESSES, cycles: $CYCLES"
-echo "the agent's cgroup collector sees $units_seen units; the peer reads $files files"
+echo "the agent's cgroup collector sees $units_seen units; the peer reads $files files (the units' stat files: a superset of what the collector reads)"
 ratio() { awk -v a="$1" -v b="$cat_ms" 'BEGIN { printf "%.2f", a / b }'; }
 echo "cat of the same files (peer):         $cat_ms ms CPU per cycle"
 echo "in one JVM, CPU ms per cycle:         collecting thread / whole process / datapoints"
