@@ -1,6 +1,7 @@
 package org.gleaner.collectors.cgroup;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
@@ -110,6 +111,7 @@ public final class CgroupCollector implements Collector {
 
     @Override
     public void collect(MetricSink sink) throws IOException {
+        malformed = 0;
         refreshLayout();
         List<Unit> units = discoverUnits();
         List<Unit> selected = new ArrayList<>();
@@ -128,9 +130,12 @@ public final class CgroupCollector implements Collector {
         }
         admitted.retainAll(unitNames.keySet());
         SummingSink other = new SummingSink();
-        List<String> overflowed = new ArrayList<>();
+        Set<String> overflowed = new HashSet<>();
         int reported = 0;
         for (Unit unit : selected) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("cgroup cycle abandoned");
+            }
             if (admitted.contains(unit.cgroupPath) || admitted.size() < maxUnits && admitted.add(unit.cgroupPath)) {
                 readUnit(unit, sink, unit.name.toArray(String[]::new));
                 reported++;
@@ -148,7 +153,6 @@ public final class CgroupCollector implements Collector {
         sink.gauge(now, reported, "collector", "units_reported");
         sink.gauge(now, overflowed.size(), "collector", "units_in_other");
         sink.gauge(now, malformed, "collector", "malformed_files");
-        malformed = 0;
     }
 
     /** Holds no descriptors between cycles. */
@@ -160,10 +164,9 @@ public final class CgroupCollector implements Collector {
         return included && exclude.stream().noneMatch(p -> p.matches(unit.cgroupPath, unit.name));
     }
 
-    private static boolean insideAny(String cgroupPath, List<String> ancestors) {
-        for (String ancestor : ancestors) {
-            if (cgroupPath.startsWith(ancestor) && cgroupPath.length() > ancestor.length()
-                    && cgroupPath.charAt(ancestor.length()) == '/') {
+    private static boolean insideAny(String cgroupPath, Set<String> ancestors) {
+        for (int slash = cgroupPath.lastIndexOf('/'); slash > 0; slash = cgroupPath.lastIndexOf('/', slash - 1)) {
+            if (ancestors.contains(cgroupPath.substring(0, slash))) {
                 return true;
             }
         }
