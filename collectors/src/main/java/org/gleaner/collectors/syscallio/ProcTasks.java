@@ -1,0 +1,102 @@
+package org.gleaner.collectors.syscallio;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Reads tasks from /proc: each live thread's own I/O counters (/proc/PID/task/TID/io, which
+ * unlike /proc/PID/io holds neither dead threads nor reaped children) and its process's unit
+ * (from /proc/PID/cgroup, named by a pluggable function). A process or thread that vanishes
+ * while being read is skipped: the exit notification accounts for it.
+ */
+final class ProcTasks {
+    private static final int UNIT_CACHE_LIMIT = 10_000;
+
+    private final Path proc;
+    private final Function<String, List<String>> unitOfProcCgroup;
+    private final Map<String, List<String>> unitCache = new ConcurrentHashMap<>();
+
+    /** @param unitOfProcCgroup names the unit of a process from the text of its /proc/PID/cgroup */
+    ProcTasks(Path proc, Function<String, List<String>> unitOfProcCgroup) {
+        this.proc = proc;
+        this.unitOfProcCgroup = unitOfProcCgroup;
+    }
+
+    /** Reports every live thread to {@code ledger} within one scan. */
+    void scan(UnitIoLedger ledger, long nowMillis) throws IOException {
+        try (DirectoryStream<Path> processes = Files.newDirectoryStream(proc)) {
+            for (Path process : processes) {
+                int tgid = parseId(process.getFileName().toString());
+                if (tgid > 0) {
+                    scanProcess(ledger, process, tgid, nowMillis);
+                }
+            }
+        }
+    }
+
+    private void scanProcess(UnitIoLedger ledger, Path process, int tgid, long nowMillis) {
+        List<String> unit = unitOf(tgid);
+        if (unit == null) {
+            return;
+        }
+        try (DirectoryStream<Path> threads = Files.newDirectoryStream(process.resolve("task"))) {
+            for (Path thread : threads) {
+                int tid = parseId(thread.getFileName().toString());
+                IoCounters counters = tid > 0 ? readIo(tgid, tid) : null;
+                if (counters != null) {
+                    ledger.observeLive(tgid, tid, unit, counters, nowMillis);
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            // the process exited during the scan
+        }
+    }
+
+    /** The unit of process {@code tgid}, or null if it is gone. */
+    List<String> unitOf(int tgid) {
+        String text = readSmallFile(proc.resolve(Integer.toString(tgid)).resolve("cgroup"));
+        if (text == null) {
+            return null;
+        }
+        if (unitCache.size() > UNIT_CACHE_LIMIT) {
+            unitCache.clear();
+        }
+        return unitCache.computeIfAbsent(text, unitOfProcCgroup);
+    }
+
+    /** The own counters of thread {@code tid} of process {@code tgid}, or null if it is gone. */
+    IoCounters readIo(int tgid, int tid) {
+        String text = readSmallFile(proc.resolve(Integer.toString(tgid)).resolve("task").resolve(Integer.toString(tid)).resolve("io"));
+        return text == null ? null : IoCounters.parseProcIo(text).orElse(null);
+    }
+
+    private static String readSmallFile(Path file) {
+        try {
+            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+        } catch (IOException | SecurityException e) {
+            return null; // gone (ENOENT, ESRCH) or not readable
+        }
+    }
+
+    static int parseId(String name) {
+        if (name.isEmpty() || name.length() > 9) {
+            return -1;
+        }
+        int id = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            id = id * 10 + (c - '0');
+        }
+        return id;
+    }
+}
