@@ -51,7 +51,7 @@ final class ProcTasks {
                 int tid = parseId(thread.getFileName().toString());
                 IoCounters counters = tid > 0 ? readIo(tgid, tid) : null;
                 if (counters != null) {
-                    ledger.observeLive(tgid, tid, unit, counters, nowMillis);
+                    ledger.observeLive(tgid, tid, unit, counters, () -> isZombie(tgid, tid), nowMillis);
                 }
             }
         } catch (IOException | SecurityException e) {
@@ -75,6 +75,17 @@ final class ProcTasks {
     IoCounters readIo(int tgid, int tid) {
         String text = readSmallFile(proc.resolve(Integer.toString(tgid)).resolve("task").resolve(Integer.toString(tid)).resolve("io"));
         return text == null ? null : IoCounters.parseProcIo(text).orElse(null);
+    }
+
+    /** Whether thread {@code tid} has exited and waits to be reaped (state Z or X in its stat, proc(5)). */
+    boolean isZombie(int tgid, int tid) {
+        String stat = readSmallFile(proc.resolve(Integer.toString(tgid)).resolve("task").resolve(Integer.toString(tid)).resolve("stat"));
+        if (stat == null) {
+            return true; // gone: released after exiting
+        }
+        int afterName = stat.lastIndexOf(')'); // the name in parentheses may hold any byte, ')' too
+        char state = afterName >= 0 && afterName + 2 < stat.length() ? stat.charAt(afterName + 2) : '?';
+        return state == 'Z' || state == 'X';
     }
 
     private static String readSmallFile(Path file) {

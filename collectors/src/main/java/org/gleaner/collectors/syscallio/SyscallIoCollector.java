@@ -131,7 +131,11 @@ public final class SyscallIoCollector implements Collector {
         ledger.recordExit(exit, exact, unit, System.currentTimeMillis());
     }
 
-    /** The unit of a task no scan saw: its process's, else its parent's; null if both are gone. */
+    /**
+     * The unit of a task no scan saw: its process's, else its parent's; null if both are gone.
+     * Units read here are remembered until the next scan, so the last child of a parent that
+     * exits right after it still finds the parent's unit, and so does the parent's own exit.
+     */
     private List<String> attribute(int tgid, int ppid) {
         List<String> unit = ledger.knownUnit(tgid);
         if (unit == null) {
@@ -141,6 +145,9 @@ public final class SyscallIoCollector implements Collector {
             unit = ledger.knownUnit(ppid);
             if (unit == null) {
                 unit = tasks.unitOf(ppid);
+                if (unit != null) {
+                    ledger.rememberUnit(ppid, unit);
+                }
             }
         }
         return unit;

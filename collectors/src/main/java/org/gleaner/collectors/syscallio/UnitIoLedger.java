@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Per-unit I/O totals built from per-task (per-thread) counters, each task counted exactly once:
@@ -59,22 +60,25 @@ public final class UnitIoLedger {
         scan++;
     }
 
-    /** A live task read by the current scan: its unit (from its process's cgroup) and counters. */
-    public synchronized void observeLive(int tgid, int tid, List<String> unit, IoCounters counters, long nowMillis) {
+    /**
+     * A task read by the current scan: its unit (from its process's cgroup) and counters.
+     * {@code isZombie} is asked only about a task whose exit was already applied, to tell the
+     * exited task (a zombie, or a thread between its exit notification and its release) from a
+     * new task that reuses its id.
+     */
+    public synchronized void observeLive(int tgid, int tid, List<String> unit, IoCounters counters,
+            BooleanSupplier isZombie, long nowMillis) {
         processUnits.put(tgid, unit);
         Tombstone tombstone = exited.get(tid);
-        IoCounters counted = IoCounters.ZERO;
         if (tombstone != null) {
-            if (counters.atMost(tombstone.counters())) {
-                exited.put(tid, new Tombstone(tombstone.counters(), scan)); // a zombie, already counted
+            if (counters.equals(tombstone.counters()) || isZombie.getAsBoolean()) {
+                exited.put(tid, new Tombstone(tombstone.counters(), scan)); // already counted
                 return;
             }
-            // Counters past the final ones: the exiting task did I/O after its notification was sent
-            // (cancelled writes when its files are closed) or, rarely, its id was reused.
-            exited.remove(tid);
-            counted = tombstone.counters();
+            exited.remove(tid); // a new task with a reused id
         }
         Seen seen = live.get(tid);
+        IoCounters counted = IoCounters.ZERO;
         if (seen != null && seen.counters().atMost(counters)) {
             counted = seen.counters(); // the same task, grown or unchanged
         } else if (seen != null) {
@@ -102,6 +106,11 @@ public final class UnitIoLedger {
     /** The unit a process was last seen in, or null. */
     public synchronized List<String> knownUnit(int tgid) {
         return processUnits.get(tgid);
+    }
+
+    /** Remembers the unit of a process read outside a scan, until the next scan ends. */
+    public synchronized void rememberUnit(int tgid, List<String> unit) {
+        processUnits.putIfAbsent(tgid, unit);
     }
 
     /** Whether a scan has seen task {@code tid} and so knows its unit. */
