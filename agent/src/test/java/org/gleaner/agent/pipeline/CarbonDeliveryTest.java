@@ -1,0 +1,148 @@
+package org.gleaner.agent.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.codahale.metrics.MetricRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import org.gleaner.testkit.CarbonCache;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** CarbonDelivery against a real, private carbon-cache; values and timestamps read back from whisper. */
+class CarbonDeliveryTest {
+    private static final Duration ARRIVAL_LIMIT = Duration.ofSeconds(20);
+    private static CarbonCache carbon;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void startCarbon() {
+        carbon = CarbonCache.start();
+    }
+
+    @AfterAll
+    static void stopCarbon() {
+        if (carbon != null) {
+            carbon.close();
+        }
+    }
+
+    static CarbonTarget target(CarbonTarget.Protocol protocol, int... ports) {
+        List<CarbonTarget.Destination> destinations = java.util.Arrays.stream(ports)
+                .mapToObj(port -> new CarbonTarget.Destination("127.0.0.1", port)).toList();
+        return new CarbonTarget(destinations, protocol);
+    }
+
+    /** Three datapoints of one metric and one of another, at distinct recent seconds, with fractional values. */
+    private static List<Datapoint> points(String prefix, long base) {
+        return List.of(
+                new Datapoint(prefix + ".load", 1.5, base),
+                new Datapoint(prefix + ".load", 2.25, base + 1),
+                new Datapoint(prefix + ".load", -3, base + 2),
+                new Datapoint(prefix + ".bytes", 123456789, base + 1));
+    }
+
+    private static void assertDelivered(String prefix, long base) {
+        NavigableMap<Long, Double> load = carbon.awaitPoints(prefix + ".load", base - 5, base + 5, 3, ARRIVAL_LIMIT);
+        assertEquals(Map.of(base, 1.5, base + 1, 2.25, base + 2, -3.0), new TreeMap<>(load), carbon.logTail());
+        NavigableMap<Long, Double> bytes = carbon.awaitPoints(prefix + ".bytes", base - 5, base + 5, 1, ARRIVAL_LIMIT);
+        assertEquals(Map.of(base + 1, 123456789.0), new TreeMap<>(bytes));
+    }
+
+    private void deliverAndCheck(CarbonTarget target, String prefix) throws IOException {
+        long base = System.currentTimeMillis() / 1000 - 60;
+        MetricRegistry registry = new MetricRegistry();
+        try (CarbonDelivery delivery = CarbonDelivery.open(target, new SpoolSettings(temp.resolve("spool"), 1 << 20), registry)) {
+            delivery.submit(points(prefix, base).subList(0, 2));
+            delivery.submit(points(prefix, base).subList(2, 4));
+            assertDelivered(prefix, base);
+            assertEquals(4, registry.counter(CarbonDelivery.DATAPOINTS_SENT).getCount());
+        }
+    }
+
+    @Test
+    void plaintextDeliversExactValuesAndOriginalTimestamps() throws IOException {
+        deliverAndCheck(target(CarbonTarget.Protocol.PLAINTEXT, carbon.plaintextPort()), "plain");
+    }
+
+    @Test
+    void pickleDeliversExactValuesAndOriginalTimestamps() throws IOException {
+        deliverAndCheck(target(CarbonTarget.Protocol.PICKLE, carbon.picklePort()), "pickle");
+    }
+
+    @Test
+    void udpDeliversExactValuesAndOriginalTimestamps() throws IOException {
+        deliverAndCheck(target(CarbonTarget.Protocol.UDP, carbon.udpPort()), "udp");
+    }
+
+    @Test
+    void failsOverFromADeadFirstDestinationToALiveSecond() throws IOException {
+        int deadPort = unusedPort();
+        long base = System.currentTimeMillis() / 1000 - 60;
+        MetricRegistry registry = new MetricRegistry();
+        CarbonTarget target = target(CarbonTarget.Protocol.PLAINTEXT, deadPort, carbon.plaintextPort());
+        try (CarbonDelivery delivery = CarbonDelivery.open(target, new SpoolSettings(temp.resolve("spool"), 1 << 20), registry)) {
+            delivery.submit(points("failover", base));
+            assertDelivered("failover", base);
+            assertEquals(1, registry.counter(CarbonDelivery.DESTINATION_FAILOVERS).getCount());
+        }
+    }
+
+    @Test
+    void acknowledgedDataLeavesTheSpoolAndTheGaugesSaySo() throws IOException, InterruptedException {
+        long base = System.currentTimeMillis() / 1000 - 60;
+        MetricRegistry registry = new MetricRegistry();
+        CarbonTarget target = target(CarbonTarget.Protocol.PLAINTEXT, carbon.plaintextPort());
+        try (CarbonDelivery delivery = CarbonDelivery.open(target, new SpoolSettings(temp.resolve("spool"), 1 << 20), registry)) {
+            delivery.submit(points("gauges", base));
+            assertTrue((Long) registry.getGauges().get(CarbonDelivery.SPOOL_BYTES).getValue() > 0, "pending before delivery");
+            assertDelivered("gauges", base);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while ((Long) registry.getGauges().get(CarbonDelivery.SPOOL_BYTES).getValue() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(0L, registry.getGauges().get(CarbonDelivery.SPOOL_BYTES).getValue());
+            assertEquals(0L, registry.getGauges().get(CarbonDelivery.SPOOL_OLDEST_AGE_SECONDS).getValue());
+        }
+        assertTrue(registry.getGauges().isEmpty(), "gauges removed on close");
+    }
+
+    @Test
+    void closeWithCarbonUnreachableKeepsTheDataForTheNextRun() throws IOException {
+        long base = System.currentTimeMillis() / 1000 - 60;
+        SpoolSettings spool = new SpoolSettings(temp.resolve("spool"), 1 << 20);
+        MetricRegistry registry = new MetricRegistry();
+        CarbonDelivery offline = CarbonDelivery.open(target(CarbonTarget.Protocol.PLAINTEXT, unusedPort()), spool, registry);
+        offline.submit(points("later", base));
+        assertTrue((Long) registry.getGauges().get(CarbonDelivery.SPOOL_OLDEST_AGE_SECONDS).getValue() >= 60);
+        long started = System.nanoTime();
+        offline.close(Duration.ofMillis(700));
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(tookMillis < 700 + 600, "close took " + tookMillis + " ms");
+        assertTrue(registry.counter(CarbonDelivery.SEND_FAILURES).getCount() >= 1);
+
+        try (CarbonDelivery online = CarbonDelivery.open(target(CarbonTarget.Protocol.PLAINTEXT, carbon.plaintextPort()), spool,
+                new MetricRegistry())) {
+            assertDelivered("later", base);
+        }
+    }
+
+    /** A loopback port nothing listens on (bound and released; connections to it are refused). */
+    static int unusedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
