@@ -21,6 +21,7 @@ public interface NetlinkSockets extends Library {
     int SO_RCVBUF = 8;
     int SO_RCVTIMEO = 20;
     int SO_RCVBUFFORCE = 33;
+    int MSG_DONTWAIT = 0x40;
     int EINTR = 4;
     int EAGAIN = 11;
     int EPERM = 1;

@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,16 +52,31 @@ final class ProcTasks {
         if (unit == null) {
             return;
         }
-        try (DirectoryStream<Path> threads = Files.newDirectoryStream(process.resolve("task"))) {
-            for (Path thread : threads) {
+        // Whole-process counters first, then children and threads: every race then leaves the
+        // reading short of what the process took in, never above it (see ReaperAccounts).
+        long readNanos = System.nanoTime();
+        IoCounters whole = parseIo(readSmallFile(procPrefix + tgid + "/io"));
+        Map<Integer, Boolean> childZombies = new HashMap<>();
+        if (whole != null) {
+            for (int child : ledger.unreapedChildren(tgid)) {
+                childZombies.put(child, state(child, child) == 'Z');
+            }
+        }
+        long[] threads = new long[IoCounters.NAMES.size()];
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(process.resolve("task"))) {
+            for (Path thread : tasks) {
                 int tid = parseId(thread.getFileName().toString());
                 IoCounters counters = tid > 0 ? readIo(tgid, tid) : null;
                 if (counters != null) {
                     ledger.observeLive(tgid, tid, unit, counters, () -> isZombie(tgid, tid), nowMillis);
+                    counters.addTo(threads);
                 }
             }
         } catch (IOException | SecurityException e) {
-            // the process exited during the scan
+            return; // the process exited during the scan
+        }
+        if (whole != null) {
+            ledger.observeProcess(tgid, whole, IoCounters.of(threads), childZombies, readNanos);
         }
     }
 
@@ -78,19 +94,27 @@ final class ProcTasks {
 
     /** The own counters of thread {@code tid} of process {@code tgid}, or null if it is gone. */
     IoCounters readIo(int tgid, int tid) {
-        String text = readSmallFile(procPrefix + tgid + "/task/" + tid + "/io");
+        return parseIo(readSmallFile(procPrefix + tgid + "/task/" + tid + "/io"));
+    }
+
+    private static IoCounters parseIo(String text) {
         return text == null ? null : IoCounters.parseProcIo(text).orElse(null);
     }
 
-    /** Whether thread {@code tid} has exited and waits to be reaped (state Z or X in its stat, proc(5)). */
+    /** Whether thread {@code tid} has exited and waits to be reaped, or is already gone. */
     boolean isZombie(int tgid, int tid) {
+        char state = state(tgid, tid);
+        return state == 'Z' || state == 'X' || state == 0;
+    }
+
+    /** The state letter of a thread (proc(5), /proc/PID/task/TID/stat field 3); 0 if it is gone. */
+    char state(int tgid, int tid) {
         String stat = readSmallFile(procPrefix + tgid + "/task/" + tid + "/stat");
         if (stat == null) {
-            return true; // gone: released after exiting
+            return 0;
         }
         int afterName = stat.lastIndexOf(')'); // the name in parentheses may hold any byte, ')' too
-        char state = afterName >= 0 && afterName + 2 < stat.length() ? stat.charAt(afterName + 2) : '?';
-        return state == 'Z' || state == 'X';
+        return afterName >= 0 && afterName + 2 < stat.length() ? stat.charAt(afterName + 2) : '?';
     }
 
     /**

@@ -23,6 +23,8 @@ public final class SyscallIoCollector implements Collector {
     public static final List<String> ROOT = List.of("root");
 
     private static final int DATAGRAM_BUFFER_BYTES = 65536;
+    private static final int DRAIN_WAIT_ATTEMPTS = 50;
+    private static final long DRAIN_WAIT_MILLIS = 2;
 
     /** How the collector is set up. */
     public record Settings(int receiveBufferBytes, Duration forgetAfter, Function<String, List<String>> unitOfProcCgroup) {
@@ -40,6 +42,8 @@ public final class SyscallIoCollector implements Collector {
     private final AtomicLong overflows = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private volatile boolean closing;
+    /** When the listener last found the socket empty: every exit notified before then is applied. */
+    private volatile long drainedNanos = System.nanoTime();
     private volatile Throwable listenerFailure;
 
     private SyscallIoCollector(Settings settings, TaskstatsSocket socket) {
@@ -58,7 +62,7 @@ public final class SyscallIoCollector implements Collector {
     }
 
     @Override
-    public void collect(MetricSink sink) throws IOException {
+    public void collect(MetricSink sink) throws IOException, InterruptedException {
         Throwable failure = listenerFailure;
         if (failure != null) {
             throw new IOException("the task exit listener stopped: " + failure.getMessage(), failure);
@@ -67,6 +71,8 @@ public final class SyscallIoCollector implements Collector {
         ledger.beginScan();
         tasks.scan(ledger, now);
         ledger.endScan();
+        awaitDrain(System.nanoTime());
+        ledger.reconcile(drainedNanos, now);
         for (UnitIoLedger.UnitTotals unit : ledger.totals(now, now - settings.forgetAfter().toMillis())) {
             for (int i = 0; i < IoCounters.NAMES.size(); i++) {
                 sink.counter(now, unit.totals().get(i), path(unit.unit(), IoCounters.NAMES.get(i)));
@@ -77,12 +83,23 @@ public final class SyscallIoCollector implements Collector {
         sink.counter(now, health.exitsRounded(), "collector", "exits_rounded");
         sink.counter(now, health.tasksMissed(), "collector", "tasks_missed");
         sink.counter(now, health.exitsUnattributed(), "collector", "exits_unattributed");
+        sink.counter(now, health.recoveries(), "collector", "rounding_recoveries");
         sink.counter(now, overflows.get(), "collector", "notification_overflows");
         sink.counter(now, malformed.get(), "collector", "malformed_messages");
     }
 
     UnitIoLedger ledger() {
         return ledger;
+    }
+
+    /**
+     * Waits (bounded) for the listener to find its socket empty after {@code nanos}, so the scan's
+     * readings can be reconciled now; if it does not, they wait for the next cycle.
+     */
+    private void awaitDrain(long nanos) throws InterruptedException {
+        for (int attempt = 0; attempt < DRAIN_WAIT_ATTEMPTS && drainedNanos - nanos < 0 && listener.isAlive(); attempt++) {
+            Thread.sleep(DRAIN_WAIT_MILLIS);
+        }
     }
 
     private static String[] path(List<String> unit, String counter) {
@@ -94,9 +111,14 @@ public final class SyscallIoCollector implements Collector {
     private void listen() {
         ByteBuffer buffer = ByteBuffer.allocateDirect(DATAGRAM_BUFFER_BYTES);
         try {
+            boolean wait = false;
             while (!closing) {
-                int length = socket.receive(buffer);
-                if (length == TaskstatsSocket.OVERFLOW) {
+                long before = System.nanoTime();
+                int length = socket.receive(buffer, wait);
+                wait = length == 0;
+                if (length == 0) {
+                    drainedNanos = before;
+                } else if (length == TaskstatsSocket.OVERFLOW) {
                     overflows.incrementAndGet();
                 } else if (length > 0) {
                     TaskstatsMessages.Datagram datagram = TaskstatsMessages.parse(buffer, socket.familyId());
@@ -120,7 +142,7 @@ public final class SyscallIoCollector implements Collector {
         int tgid = exit.tgid() > 0 ? exit.tgid() : exit.pid();
         IoCounters exact = tasks.readIo(tgid, exit.pid());
         List<String> unit = ledger.isKnown(exit.pid()) ? null : attribute(tgid, exit.ppid());
-        ledger.recordExit(exit, exact, unit, System.currentTimeMillis());
+        ledger.recordExit(exit, exact, unit, System.currentTimeMillis(), System.nanoTime());
     }
 
     /**

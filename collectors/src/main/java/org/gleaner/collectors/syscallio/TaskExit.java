@@ -9,6 +9,8 @@ package org.gleaner.collectors.syscallio;
  * @param comm the command name (at most 15 bytes from the kernel, any bytes)
  * @param counters its I/O counters; the kernel rounds each down to a multiple of 1024 (KB_MASK in
  *     kernel/tsacct.c), so syscall counts below 1024 read as 0
+ * @param groupDead whether it was the last task of its process (AGROUP in ac_flag): the process is
+ *     gone, and its parent's /proc/PID/io takes in the whole process's counters when it reaps it
  * @param version the struct taskstats version the kernel wrote
  */
-public record TaskExit(int pid, int tgid, int ppid, String comm, IoCounters counters, int version) {}
+public record TaskExit(int pid, int tgid, int ppid, String comm, IoCounters counters, boolean groupDead, int version) {}

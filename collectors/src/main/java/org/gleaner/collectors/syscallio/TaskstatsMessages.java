@@ -38,6 +38,8 @@ public final class TaskstatsMessages {
      * these hold for every version that has them). Checked with offsetof() against the uapi header.
      */
     static final int OFFSET_VERSION = 0;
+    static final int OFFSET_FLAG = 8;
+    static final int AGROUP = 0x20; // include/uapi/linux/acct.h: the last task of its thread group
     static final int OFFSET_COMM = 80;
     static final int COMM_LENGTH = 32;
     static final int OFFSET_PID = 128;
@@ -188,8 +190,9 @@ public final class TaskstatsMessages {
         if (pid <= 0) {
             return null;
         }
+        boolean groupDead = (buffer.get(offset + OFFSET_FLAG) & AGROUP) != 0;
         return new TaskExit(pid, tgid, buffer.getInt(offset + OFFSET_PPID), comm(buffer, offset + OFFSET_COMM),
-                IoCounters.of(counters), version);
+                IoCounters.of(counters), groupDead, version);
     }
 
     private static String comm(ByteBuffer buffer, int offset) {

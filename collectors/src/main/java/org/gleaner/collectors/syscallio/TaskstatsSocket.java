@@ -80,14 +80,14 @@ final class TaskstatsSocket implements AutoCloseable {
 
     /**
      * Receives one datagram into {@code buffer} (direct), leaving it flipped for reading. Returns
-     * its length, 0 if none came within the receive timeout, or {@link #OVERFLOW} if the kernel
-     * had to drop notifications (ENOBUFS).
+     * its length; 0 if none was queued (with {@code wait}: none came within the receive timeout);
+     * or {@link #OVERFLOW} if the kernel had to drop notifications (ENOBUFS).
      */
-    int receive(ByteBuffer buffer) throws IOException {
+    int receive(ByteBuffer buffer, boolean wait) throws IOException {
         buffer.clear();
         long length;
         try {
-            length = sockets.recv(fd, buffer, buffer.capacity(), 0);
+            length = sockets.recv(fd, buffer, buffer.capacity(), wait ? 0 : NetlinkSockets.MSG_DONTWAIT);
         } catch (LastErrorException e) {
             buffer.limit(0);
             return switch (e.getErrorCode()) {
@@ -135,7 +135,7 @@ final class TaskstatsSocket implements AutoCloseable {
     private int resolveFamily() throws IOException {
         send(TaskstatsMessages.getFamilyRequest(++sequence));
         for (int attempt = 0; attempt < SETUP_ATTEMPTS; attempt++) {
-            if (receive(setupBuffer) > 0) {
+            if (receive(setupBuffer, true) > 0) {
                 int id = TaskstatsMessages.familyId(setupBuffer);
                 if (id < 0) {
                     throw failure("the kernel has no TASKSTATS generic netlink family", -id);
@@ -150,7 +150,7 @@ final class TaskstatsSocket implements AutoCloseable {
 
     private void awaitAck(int requestSequence, String what) throws IOException {
         for (int attempt = 0; attempt < SETUP_ATTEMPTS; attempt++) {
-            if (receive(setupBuffer) <= 0) {
+            if (receive(setupBuffer, true) <= 0) {
                 continue;
             }
             // Exit notifications may already arrive ahead of the acknowledgement: they are dropped,

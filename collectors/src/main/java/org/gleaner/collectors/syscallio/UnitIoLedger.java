@@ -42,18 +42,21 @@ public final class UnitIoLedger {
      * @param tasksMissed tasks that left /proc without an exit notification (lost, or exited before
      *     the listener was registered)
      * @param exitsUnattributed exits credited to {@link #UNATTRIBUTED}
+     * @param recoveries amounts of rounding loss recovered from the reaping processes' counters
      */
-    public record Health(long exits, long exitsRounded, long tasksMissed, long exitsUnattributed) {}
+    public record Health(long exits, long exitsRounded, long tasksMissed, long exitsUnattributed, long recoveries) {}
 
     private final Map<Integer, Seen> live = new HashMap<>();
     private final Map<Integer, Tombstone> exited = new HashMap<>();
     private final Map<Integer, List<String>> processUnits = new HashMap<>();
     private final Map<List<String>, Unit> units = new HashMap<>();
+    private final ReaperAccounts reapers = new ReaperAccounts();
     private long scan;
     private long exits;
     private long exitsRounded;
     private long tasksMissed;
     private long exitsUnattributed;
+    private long recovered;
 
     /** Starts a scan of /proc; every live task must then be reported through {@link #observeLive}. */
     public synchronized void beginScan() {
@@ -97,6 +100,7 @@ public final class UnitIoLedger {
             }
         }
         exited.values().removeIf(tombstone -> tombstone.scan() < scan);
+        reapers.endScan(SCANS_BEFORE_MISSED);
         processUnits.clear();
         for (Seen seen : live.values()) {
             processUnits.put(seen.tgid(), seen.unit());
@@ -121,9 +125,9 @@ public final class UnitIoLedger {
     /**
      * Applies one task's exit. {@code exact} is its /proc counters read after the notification
      * (null if it was already gone); {@code unit} is where to credit it if no scan saw it (null:
-     * unattributed).
+     * unattributed). {@code nowNanos} is on the clock of {@link #observeProcess} readings.
      */
-    public synchronized void recordExit(TaskExit exit, IoCounters exact, List<String> unit, long nowMillis) {
+    public synchronized void recordExit(TaskExit exit, IoCounters exact, List<String> unit, long nowMillis, long nowNanos) {
         exits++;
         IoCounters last = exit.counters();
         if (exact != null) {
@@ -148,6 +152,30 @@ public final class UnitIoLedger {
         }
         exited.put(exit.pid(), new Tombstone(last, scan));
         credit(unit, last.minusClamped(counted), nowMillis);
+        reapers.exited(exit, exit.tgid() > 0 ? exit.tgid() : exit.pid(), last, exact == null, unit, nowNanos);
+    }
+
+    /** Children of process {@code tgid} whose exit was applied but whose reaping no scan has confirmed. */
+    public synchronized List<Integer> unreapedChildren(int tgid) {
+        return reapers.unreapedChildren(tgid);
+    }
+
+    /**
+     * A scan's reading of a live process, for recovering rounding losses (see {@link ReaperAccounts}):
+     * its /proc/PID/io read at {@code readNanos}, the sum of its threads' own counters read after,
+     * and for each child from {@link #unreapedChildren} checked after that, whether it is a zombie.
+     */
+    public synchronized void observeProcess(int tgid, IoCounters whole, IoCounters threads,
+            Map<Integer, Boolean> childZombies, long readNanos) {
+        reapers.observed(tgid, whole, threads, childZombies, readNanos);
+    }
+
+    /** Credits the rounding losses revealed by readings taken before the listener last found its socket empty. */
+    public synchronized void reconcile(long drainedNanos, long nowMillis) {
+        reapers.reconcile(drainedNanos, (unit, amount) -> {
+            credit(unit, amount, nowMillis);
+            recovered++;
+        });
     }
 
     /** The unit of exits whose process and parent were both gone before their unit could be read. */
@@ -177,6 +205,6 @@ public final class UnitIoLedger {
     }
 
     public synchronized Health health() {
-        return new Health(exits, exitsRounded, tasksMissed, exitsUnattributed);
+        return new Health(exits, exitsRounded, tasksMissed, exitsUnattributed, recovered);
     }
 }

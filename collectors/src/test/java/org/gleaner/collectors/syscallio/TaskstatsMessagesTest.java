@@ -41,7 +41,7 @@ class TaskstatsMessagesTest {
         var datagram = TaskstatsMessages.parse(fixture("exit-single-thread.bin"), FAMILY);
         assertEquals(0, datagram.malformed());
         assertEquals(List.of(new TaskExit(10254, 10254, 10174, "fixture-dd",
-                IoCounters.of(1054720, 1048576, 0, 0, 0, 0, 0), 16)), datagram.exits());
+                IoCounters.of(1054720, 1048576, 0, 0, 0, 0, 0), true, 16)), datagram.exits());
     }
 
     @Test
@@ -49,8 +49,8 @@ class TaskstatsMessagesTest {
         var datagram = TaskstatsMessages.parse(fixture("exit-thread.bin"), FAMILY);
         assertEquals(0, datagram.malformed());
         TaskExit exit = datagram.exits().get(0);
-        assertEquals(List.of(10252, 10251, "fixture-worker", 14336L),
-                List.of(exit.pid(), exit.tgid(), exit.comm(), exit.counters().get(1)));
+        assertEquals(List.of(10252, 10251, "fixture-worker", 14336L, false),
+                List.of(exit.pid(), exit.tgid(), exit.comm(), exit.counters().get(1), exit.groupDead()));
     }
 
     @Test
@@ -58,7 +58,7 @@ class TaskstatsMessagesTest {
         var datagram = TaskstatsMessages.parse(fixture("exit-last-thread.bin"), FAMILY);
         assertEquals(0, datagram.malformed());
         assertEquals(1, datagram.exits().size());
-        assertEquals(new TaskExit(10251, 10251, 10174, "fixture-main", IoCounters.of(3072, 2048, 0, 0, 0, 0, 0), 16),
+        assertEquals(new TaskExit(10251, 10251, 10174, "fixture-main", IoCounters.of(3072, 2048, 0, 0, 0, 0, 0), true, 16),
                 datagram.exits().get(0));
     }
 
@@ -115,7 +115,7 @@ class TaskstatsMessagesTest {
         stats.putShort(0, (short) 8).putInt(TaskstatsMessages.OFFSET_PID, 5).putInt(TaskstatsMessages.OFFSET_PPID, 1);
         stats.putLong(TaskstatsMessages.OFFSET_READ_CHAR + 8, 4096);
         TaskExit exit = TaskstatsMessages.parseStats(stats, 0, stats.capacity());
-        assertEquals(new TaskExit(5, 0, 1, "", IoCounters.of(0, 4096, 0, 0, 0, 0, 0), 8), exit);
+        assertEquals(new TaskExit(5, 0, 1, "", IoCounters.of(0, 4096, 0, 0, 0, 0, 0), false, 8), exit);
     }
 
     @Test

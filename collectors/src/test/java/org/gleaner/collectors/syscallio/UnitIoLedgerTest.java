@@ -20,7 +20,7 @@ class UnitIoLedgerTest {
     }
 
     private static TaskExit exit(int pid, long wchar) {
-        return new TaskExit(pid, pid, 1, "t", wchar(wchar & ~1023L), 16);
+        return new TaskExit(pid, pid, 1, "t", wchar(wchar & ~1023L), true, 16);
     }
 
     private static Map<List<String>, IoCounters> totals(UnitIoLedger ledger) {
@@ -40,16 +40,16 @@ class UnitIoLedgerTest {
         UnitIoLedger ledger = new UnitIoLedger();
         scan(ledger, 10, WEB, 1000);
         scan(ledger, 10, WEB, 1500);
-        ledger.recordExit(exit(10, 4000), wchar(4000), null, 0);
+        ledger.recordExit(exit(10, 4000), wchar(4000), null, 0, 0);
         assertEquals(Map.of(WEB, wchar(4000)), totals(ledger));
-        assertEquals(new UnitIoLedger.Health(1, 0, 0, 0), ledger.health());
+        assertEquals(new UnitIoLedger.Health(1, 0, 0, 0, 0), ledger.health());
     }
 
     @Test
     void zombieSeenAfterItsExitIsNotCountedTwice() {
         UnitIoLedger ledger = new UnitIoLedger();
         scan(ledger, 10, WEB, 1000);
-        ledger.recordExit(exit(10, 3000), wchar(3000), null, 0);
+        ledger.recordExit(exit(10, 3000), wchar(3000), null, 0, 0);
         scan(ledger, 10, WEB, 3000);
         scan(ledger, 10, WEB, 3000);
         assertEquals(Map.of(WEB, wchar(3000)), totals(ledger));
@@ -59,7 +59,7 @@ class UnitIoLedgerTest {
     void newTaskReusingTheIdOfAnExitedOneIsCountedInFull() {
         UnitIoLedger ledger = new UnitIoLedger();
         scan(ledger, 10, WEB, 1000);
-        ledger.recordExit(exit(10, 3000), wchar(3000), null, 0);
+        ledger.recordExit(exit(10, 3000), wchar(3000), null, 0, 0);
         ledger.beginScan();
         ledger.observeLive(10, 10, CRON, wchar(500), () -> false, 0);
         ledger.endScan();
@@ -69,17 +69,17 @@ class UnitIoLedgerTest {
     @Test
     void taskNoScanSawIsCreditedToTheUnitFoundAtExit() {
         UnitIoLedger ledger = new UnitIoLedger();
-        ledger.recordExit(exit(11, 1 << 20), wchar((1 << 20) + 7), CRON, 0);
-        ledger.recordExit(exit(12, 5000), null, null, 0);
+        ledger.recordExit(exit(11, 1 << 20), wchar((1 << 20) + 7), CRON, 0, 0);
+        ledger.recordExit(exit(12, 5000), null, null, 0, 0);
         assertEquals(Map.of(CRON, wchar((1 << 20) + 7), UnitIoLedger.UNATTRIBUTED, wchar(5000 & ~1023L)), totals(ledger));
-        assertEquals(new UnitIoLedger.Health(2, 1, 0, 1), ledger.health());
+        assertEquals(new UnitIoLedger.Health(2, 1, 0, 1, 0), ledger.health());
     }
 
     @Test
     void roundedExitNeverUndoesWhatAScanCounted() {
         UnitIoLedger ledger = new UnitIoLedger();
         scan(ledger, 10, WEB, 1500);
-        ledger.recordExit(exit(10, 1500), null, CRON, 0);
+        ledger.recordExit(exit(10, 1500), null, CRON, 0, 0);
         assertEquals(Map.of(WEB, wchar(1500)), totals(ledger));
     }
 
@@ -108,7 +108,7 @@ class UnitIoLedgerTest {
     @Test
     void idleUnitsWithoutTasksAreForgotten() {
         UnitIoLedger ledger = new UnitIoLedger();
-        ledger.recordExit(exit(11, 2048), wchar(2048), CRON, 100);
+        ledger.recordExit(exit(11, 2048), wchar(2048), CRON, 100, 0);
         scan(ledger, 10, WEB, 1);
         assertEquals(List.of(WEB), ledger.totals(1000, 500).stream().map(UnitIoLedger.UnitTotals::unit).toList());
     }
@@ -219,7 +219,7 @@ class UnitIoLedgerTest {
             if (exact == null) {
                 roundingAllowance.merge(task.unit, 1023L, Long::sum);
             }
-            ledger.recordExit(exit(task.tid, pending.finalWritten()), exact, task.unit, 0);
+            ledger.recordExit(exit(task.tid, pending.finalWritten()), exact, task.unit, 0, 0);
         }
     }
 
