@@ -39,7 +39,8 @@ thread_ticks() { # utime + stime of the agent's listener thread, in clock ticks
 
 start=$(now); spawn; base=$(echo "$(now) - $start" | bc)
 
-"$here/bin/gleaner" agent --stdout --collectors syscallio -i 2s >"$work/out" 2>"$work/err" &
+printf 'counters: raw\n' >"$work/gleaner.yaml"
+"$here/bin/gleaner" agent --stdout --config "$work/gleaner.yaml" --collectors syscallio -i 2s >"$work/out" 2>"$work/err" &
 agent_pid=$!
 for _ in $(seq 100); do
     grep -q 'syscallio.collector.task_exits' "$work/out" 2>/dev/null && break
@@ -47,17 +48,21 @@ for _ in $(seq 100); do
 done
 grep -q 'syscallio.collector.task_exits' "$work/out" || { echo "the agent did not start:"; cat "$work/err"; exit 1; }
 
-ticks_before=$(thread_ticks)
+last() { grep "syscallio.collector.$1 " "$work/out" | tail -1 | awk '{ print $2 }'; }
+sleep 2.1 # a cycle with a settled counter
+ticks_before=$(thread_ticks); exits_before=$(last task_exits); rounded_before=$(last exits_rounded)
 start=$(now); spawn; with=$(echo "$(now) - $start" | bc)
 sleep 0.5 # let the listener drain what is queued
 ticks_after=$(thread_ticks)
-sleep 2.5 # one more cycle, for its duration
+sleep 4.2 # two more cycles, for the counters and the scan duration
+exits=$(( $(last task_exits) - exits_before ))
+rounded=$(( $(last exits_rounded) - rounded_before ))
 hz=$(getconf CLK_TCK)
 
 listener_ms=$(echo "($ticks_after - $ticks_before) * 1000 / $hz" | bc)
 echo "spawned $n processes: ${base}s without the agent, ${with}s with it (ratio $(echo "scale=3; $with / $base" | bc))"
-echo "exits/s during the run: $(echo "$n / $with" | bc)"
-echo "listener thread CPU: ${listener_ms} ms for $n exits = $(echo "scale=3; $listener_ms * 1000 / $n" | bc) ms per 1000 exits"
+echo "exits applied (all tasks on the host, threads included): $exits, $(echo "$exits / $with" | bc)/s; of them rounded: $rounded"
+echo "listener thread CPU: ${listener_ms} ms = $(echo "scale=1; $listener_ms * 1000 / $exits" | bc) us per exit"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "threads on the host: $(ls -d /proc/[0-9]*/task/[0-9]* 2>/dev/null | wc -l)"
 echo "collect() durations (ms, one per cycle, includes the /proc scan): $(grep 'collector.syscallio.duration_ms' "$work/out" | awk '{ printf "%s ", $2 }')"
-echo "exits credited with the kernel's rounded record (per s, last cycles): $(grep 'syscallio.collector.exits_rounded' "$work/out" | awk '{ printf "%.0f ", $2 }')"

@@ -1,6 +1,7 @@
 package org.gleaner.collectors.syscallio;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,7 +25,6 @@ final class TaskstatsSocket implements AutoCloseable {
     /** {@link #receive} result: the kernel dropped notifications because the socket was full. */
     static final int OVERFLOW = -1;
 
-    private final NetlinkSockets sockets = NetlinkSockets.INSTANCE;
     private final int fd;
     private final int familyId;
     private final String cpuList;
@@ -36,10 +36,10 @@ final class TaskstatsSocket implements AutoCloseable {
         setReceiveBuffer(receiveBufferBytes);
         ByteBuffer timeout = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
         timeout.putLong(0).putLong(RECEIVE_TIMEOUT_MICROS); // struct timeval {tv_sec, tv_usec}
-        sockets.setsockopt(fd, NetlinkSockets.SOL_SOCKET, NetlinkSockets.SO_RCVTIMEO, timeout.array(), 16);
+        NetlinkSockets.setsockopt(fd, NetlinkSockets.SOL_SOCKET, NetlinkSockets.SO_RCVTIMEO, timeout.array(), 16);
         ByteBuffer address = ByteBuffer.allocate(SOCKADDR_NL_LENGTH).order(ByteOrder.nativeOrder());
         address.putShort((short) NetlinkSockets.AF_NETLINK);
-        sockets.bind(fd, address.array(), SOCKADDR_NL_LENGTH);
+        NetlinkSockets.bind(fd, address.array(), SOCKADDR_NL_LENGTH);
         familyId = resolveFamily();
         cpuList = Files.readString(Path.of("/sys/devices/system/cpu/possible")).trim();
         byte[] register = TaskstatsMessages.listenerRequest(familyId, ++sequence, cpuList, true);
@@ -51,7 +51,7 @@ final class TaskstatsSocket implements AutoCloseable {
     static TaskstatsSocket open(int receiveBufferBytes) throws IOException {
         int fd;
         try {
-            fd = NetlinkSockets.INSTANCE.socket(NetlinkSockets.AF_NETLINK,
+            fd = NetlinkSockets.socket(NetlinkSockets.AF_NETLINK,
                     NetlinkSockets.SOCK_RAW | NetlinkSockets.SOCK_CLOEXEC, NetlinkSockets.NETLINK_GENERIC);
         } catch (LastErrorException e) {
             throw failure("cannot open a generic netlink socket", e.getErrorCode());
@@ -74,7 +74,7 @@ final class TaskstatsSocket implements AutoCloseable {
     /** The receive buffer size the kernel granted (it doubles the request for bookkeeping). */
     int receiveBufferBytes() {
         byte[] value = new byte[4];
-        sockets.getsockopt(fd, NetlinkSockets.SOL_SOCKET, NetlinkSockets.SO_RCVBUF, value, new int[] {4});
+        NetlinkSockets.getsockopt(fd, NetlinkSockets.SOL_SOCKET, NetlinkSockets.SO_RCVBUF, value, new int[] {4});
         return ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getInt();
     }
 
@@ -85,15 +85,14 @@ final class TaskstatsSocket implements AutoCloseable {
      */
     int receive(ByteBuffer buffer, boolean wait) throws IOException {
         buffer.clear();
-        long length;
-        try {
-            length = sockets.recv(fd, buffer, buffer.capacity(), wait ? 0 : NetlinkSockets.MSG_DONTWAIT);
-        } catch (LastErrorException e) {
+        long length = NetlinkSockets.recv(fd, buffer, buffer.capacity(), wait ? 0 : NetlinkSockets.MSG_DONTWAIT);
+        if (length < 0) {
+            int errno = Native.getLastError();
             buffer.limit(0);
-            return switch (e.getErrorCode()) {
+            return switch (errno) {
                 case NetlinkSockets.EAGAIN, NetlinkSockets.EINTR -> 0;
                 case NetlinkSockets.ENOBUFS -> OVERFLOW;
-                default -> throw failure("cannot receive from the taskstats socket", e.getErrorCode());
+                default -> throw failure("cannot receive from the taskstats socket", errno);
             };
         }
         buffer.limit((int) Math.min(length, buffer.capacity()));
@@ -115,9 +114,9 @@ final class TaskstatsSocket implements AutoCloseable {
         byte[] value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(bytes).array();
         try {
             // SO_RCVBUFFORCE passes net.core.rmem_max (socket(7)); it needs CAP_NET_ADMIN.
-            sockets.setsockopt(fd, NetlinkSockets.SOL_SOCKET, NetlinkSockets.SO_RCVBUFFORCE, value, 4);
+            NetlinkSockets.setsockopt(fd, NetlinkSockets.SOL_SOCKET, NetlinkSockets.SO_RCVBUFFORCE, value, 4);
         } catch (LastErrorException e) {
-            sockets.setsockopt(fd, NetlinkSockets.SOL_SOCKET, NetlinkSockets.SO_RCVBUF, value, 4);
+            NetlinkSockets.setsockopt(fd, NetlinkSockets.SOL_SOCKET, NetlinkSockets.SO_RCVBUF, value, 4);
         }
     }
 
@@ -125,7 +124,7 @@ final class TaskstatsSocket implements AutoCloseable {
         byte[] kernel = new byte[SOCKADDR_NL_LENGTH];
         kernel[0] = (byte) NetlinkSockets.AF_NETLINK;
         try {
-            sockets.sendto(fd, message, message.length, 0, kernel, SOCKADDR_NL_LENGTH);
+            NetlinkSockets.sendto(fd, message, message.length, 0, kernel, SOCKADDR_NL_LENGTH);
         } catch (LastErrorException e) {
             throw failure("cannot send to the kernel's generic netlink", e.getErrorCode());
         }
