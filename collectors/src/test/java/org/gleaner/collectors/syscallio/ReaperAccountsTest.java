@@ -169,7 +169,7 @@ class ReaperAccountsTest {
         }
         checkNeverAbove(ledger, truth, seed, oneUnit);
         assertEquals(0, ledger.health().tasksMissed(), "seed " + seed);
-        Map<List<String>, IoCounters> totals = totals(ledger);
+        Map<List<String>, IoCounters> totals = UnitIoLedgerTest.totals(ledger);
         long bound = ReaperAccounts.ROUNDING * ledger.health().exitsRounded();
         long[] under = new long[2];
         truth.forEach((unit, expected) -> {
@@ -221,23 +221,17 @@ class ReaperAccountsTest {
         ledger.endScan();
     }
 
-    private static Map<List<String>, IoCounters> totals(UnitIoLedger ledger) {
-        Map<List<String>, IoCounters> totals = new HashMap<>();
-        ledger.totals(0, Long.MIN_VALUE).forEach(unit -> totals.put(unit.unit(), unit.totals()));
-        return totals;
-    }
-
     private static void checkNeverAbove(UnitIoLedger ledger, Map<List<String>, long[]> truth, long seed, boolean perUnit) {
         for (int counter : new int[] {1, 3}) {
             int index = counter == 1 ? 0 : 1;
-            long all = totals(ledger).values().stream().mapToLong(c -> c.get(counter)).sum();
+            long all = UnitIoLedgerTest.totals(ledger).values().stream().mapToLong(c -> c.get(counter)).sum();
             long allTruth = truth.values().stream().mapToLong(t -> t[index]).sum();
             assertTrue(all <= allTruth, "seed " + seed + ": all units " + IoCounters.NAMES.get(counter) + " " + all + " > " + allTruth);
         }
         if (!perUnit) {
             return;
         }
-        totals(ledger).forEach((unit, counted) -> {
+        UnitIoLedgerTest.totals(ledger).forEach((unit, counted) -> {
             long[] expected = truth.getOrDefault(unit, new long[2]);
             assertTrue(counted.get(1) <= expected[0], "seed " + seed + ": " + unit + " wchar " + counted.get(1) + " > " + expected[0]);
             assertTrue(counted.get(3) <= expected[1], "seed " + seed + ": " + unit + " syscw " + counted.get(3) + " > " + expected[1]);

@@ -23,93 +23,96 @@ class UnitIoLedgerTest {
         return new TaskExit(pid, pid, 1, "t", wchar(wchar & ~1023L), true, 16);
     }
 
-    private static Map<List<String>, IoCounters> totals(UnitIoLedger ledger) {
+    /** Every unit's totals, forgetting none. */
+    static Map<List<String>, IoCounters> totals(UnitIoLedger ledger) {
         Map<List<String>, IoCounters> totals = new HashMap<>();
         ledger.totals(0, Long.MIN_VALUE).forEach(unit -> totals.put(unit.unit(), unit.totals()));
         return totals;
     }
 
-    private static void scan(UnitIoLedger ledger, int tid, List<String> unit, long wchar) {
+    /** A fresh ledger per test (JUnit makes one instance per test method). */
+    private final UnitIoLedger ledger = new UnitIoLedger();
+
+    private Map<List<String>, IoCounters> totals() {
+        return totals(ledger);
+    }
+
+    /** A scan that finds one task; if its exit was applied, {@code exited} says whether it is that task's zombie. */
+    private void scan(int tid, List<String> unit, long wchar, boolean exited) {
         ledger.beginScan();
-        ledger.observeLive(tid, tid, unit, wchar(wchar), () -> true, 0);
+        ledger.observeLive(tid, tid, unit, wchar(wchar), () -> exited, 0);
         ledger.endScan();
+    }
+
+    private void scan(int tid, List<String> unit, long wchar) {
+        scan(tid, unit, wchar, true);
     }
 
     @Test
     void exitAddsOnlyWhatTheScansHadNotCounted() {
-        UnitIoLedger ledger = new UnitIoLedger();
-        scan(ledger, 10, WEB, 1000);
-        scan(ledger, 10, WEB, 1500);
+        scan(10, WEB, 1000);
+        scan(10, WEB, 1500);
         ledger.recordExit(exit(10, 4000), wchar(4000), null, 0, 0);
-        assertEquals(Map.of(WEB, wchar(4000)), totals(ledger));
+        assertEquals(Map.of(WEB, wchar(4000)), totals());
         assertEquals(new UnitIoLedger.Health(1, 0, 0, 0, 0), ledger.health());
     }
 
     @Test
     void zombieSeenAfterItsExitIsNotCountedTwice() {
-        UnitIoLedger ledger = new UnitIoLedger();
-        scan(ledger, 10, WEB, 1000);
+        scan(10, WEB, 1000);
         ledger.recordExit(exit(10, 3000), wchar(3000), null, 0, 0);
-        scan(ledger, 10, WEB, 3000);
-        scan(ledger, 10, WEB, 3000);
-        assertEquals(Map.of(WEB, wchar(3000)), totals(ledger));
+        scan(10, WEB, 3000);
+        scan(10, WEB, 3000);
+        assertEquals(Map.of(WEB, wchar(3000)), totals());
     }
 
     @Test
     void newTaskReusingTheIdOfAnExitedOneIsCountedInFull() {
-        UnitIoLedger ledger = new UnitIoLedger();
-        scan(ledger, 10, WEB, 1000);
+        scan(10, WEB, 1000);
         ledger.recordExit(exit(10, 3000), wchar(3000), null, 0, 0);
-        ledger.beginScan();
-        ledger.observeLive(10, 10, CRON, wchar(500), () -> false, 0);
-        ledger.endScan();
-        assertEquals(Map.of(WEB, wchar(3000), CRON, wchar(500)), totals(ledger));
+        scan(10, CRON, 500, false);
+        assertEquals(Map.of(WEB, wchar(3000), CRON, wchar(500)), totals());
     }
 
     @Test
     void taskNoScanSawIsCreditedToTheUnitFoundAtExit() {
-        UnitIoLedger ledger = new UnitIoLedger();
         ledger.recordExit(exit(11, 1 << 20), wchar((1 << 20) + 7), CRON, 0, 0);
         ledger.recordExit(exit(12, 5000), null, null, 0, 0);
-        assertEquals(Map.of(CRON, wchar((1 << 20) + 7), UnitIoLedger.UNATTRIBUTED, wchar(5000 & ~1023L)), totals(ledger));
+        assertEquals(Map.of(CRON, wchar((1 << 20) + 7), UnitIoLedger.UNATTRIBUTED, wchar(5000 & ~1023L)), totals());
         assertEquals(new UnitIoLedger.Health(2, 1, 0, 1, 0), ledger.health());
     }
 
     @Test
     void roundedExitNeverUndoesWhatAScanCounted() {
-        UnitIoLedger ledger = new UnitIoLedger();
-        scan(ledger, 10, WEB, 1500);
+        scan(10, WEB, 1500);
         ledger.recordExit(exit(10, 1500), null, CRON, 0, 0);
-        assertEquals(Map.of(WEB, wchar(1500)), totals(ledger));
+        assertEquals(Map.of(WEB, wchar(1500)), totals());
     }
 
     @Test
     void taskGoneWithoutExitIsForgottenAsMissedAndItsIdReusable() {
-        UnitIoLedger ledger = new UnitIoLedger();
-        scan(ledger, 10, WEB, 1000);
+        scan(10, WEB, 1000);
         for (int i = 0; i < UnitIoLedger.SCANS_BEFORE_MISSED; i++) {
             ledger.beginScan();
             ledger.endScan();
         }
         assertEquals(1, ledger.health().tasksMissed());
-        scan(ledger, 10, WEB, 200);
-        assertEquals(Map.of(WEB, wchar(1200)), totals(ledger));
+        scan(10, WEB, 200);
+        assertEquals(Map.of(WEB, wchar(1200)), totals());
     }
 
     @Test
     void reusedIdWithSmallerCountersIsANewTask() {
-        UnitIoLedger ledger = new UnitIoLedger();
-        scan(ledger, 10, WEB, 1000);
-        scan(ledger, 10, CRON, 300);
-        assertEquals(Map.of(WEB, wchar(1000), CRON, wchar(300)), totals(ledger));
+        scan(10, WEB, 1000);
+        scan(10, CRON, 300);
+        assertEquals(Map.of(WEB, wchar(1000), CRON, wchar(300)), totals());
         assertEquals(1, ledger.health().tasksMissed());
     }
 
     @Test
     void idleUnitsWithoutTasksAreForgotten() {
-        UnitIoLedger ledger = new UnitIoLedger();
         ledger.recordExit(exit(11, 2048), wchar(2048), CRON, 100, 0);
-        scan(ledger, 10, WEB, 1);
+        scan(10, WEB, 1);
         assertEquals(List.of(WEB), ledger.totals(1000, 500).stream().map(UnitIoLedger.UnitTotals::unit).toList());
     }
 
