@@ -88,10 +88,6 @@ public final class SyscallIoCollector implements Collector {
         sink.counter(now, malformed.get(), "collector", "malformed_messages");
     }
 
-    UnitIoLedger ledger() {
-        return ledger;
-    }
-
     /**
      * Waits (bounded) for the listener to find its socket empty after {@code nanos}, so the scan's
      * readings can be reconciled now; if it does not, they wait for the next cycle.
