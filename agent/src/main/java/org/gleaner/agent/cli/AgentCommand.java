@@ -3,11 +3,13 @@ package org.gleaner.agent.cli;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.jvm.GarbageCollectorMetricSet;
 import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -24,6 +26,7 @@ import org.gleaner.agent.daemon.Agent.NamedCollector;
 import org.gleaner.agent.daemon.MetricNames;
 import org.gleaner.agent.daemon.StdoutDelivery;
 import org.gleaner.agent.logging.LogSetup;
+import org.gleaner.agent.pipeline.CarbonDelivery;
 import org.gleaner.agent.pipeline.CarbonTarget;
 import org.gleaner.agent.pipeline.Delivery;
 import org.gleaner.agent.systemd.SdNotify;
@@ -45,7 +48,7 @@ public final class AgentCommand implements Callable<Integer> {
     static final Duration DRAIN_LIMIT = Duration.ofSeconds(5);
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "YAML config file (default: ${DEFAULT-VALUE}; a missing default file means all defaults).")
+            description = "YAML config file (default: /etc/gleaner/gleaner.yaml, where a missing file means all defaults).")
     Path config;
 
     @Option(names = {"-i", "--interval"}, paramLabel = "DURATION", description = "Collection interval, e.g. 10s, 500ms, 1m.")
@@ -59,7 +62,7 @@ public final class AgentCommand implements Callable<Integer> {
     boolean stdout;
 
     @Option(names = "--cycles", paramLabel = "N", description = "Run N cycles, then exit (default: until SIGTERM).")
-    long cycles;
+    Long cycles;
 
     @Option(names = "--collectors", split = ",", paramLabel = "NAME",
             description = "Run only these collectors (comma-separated), whatever the config enables.")
@@ -71,7 +74,7 @@ public final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LogSetup.install(debug);
-        if (cycles < 0) {
+        if (cycles != null && cycles < 1) {
             throw new UsageException("--cycles must be at least 1");
         }
         AgentConfig settings;
@@ -93,7 +96,11 @@ public final class AgentCommand implements Callable<Integer> {
         StopSignals.install(agent::stop);
         LOG.info("gleaner agent: every " + settings.interval().toMillis() + "ms, collectors "
                 + collectors.stream().map(NamedCollector::name).toList() + ", to " + describe(settings));
-        agent.run(cycles);
+        try {
+            agent.run(cycles == null ? 0 : cycles);
+        } catch (StdoutDelivery.OutputClosedException stdoutClosed) {
+            LOG.fine("stdout was closed; stopping");
+        }
         return 0;
     }
 
@@ -105,8 +112,8 @@ public final class AgentCommand implements Callable<Integer> {
             } catch (IllegalArgumentException bad) {
                 throw new UsageException("--interval: " + bad.getMessage());
             }
-            if (result.interval().toMillis() < 100) {
-                throw new UsageException("--interval: must be at least 100ms");
+            if (result.interval().compareTo(ConfigLoader.MIN_INTERVAL) < 0) {
+                throw new UsageException("--interval: must be at least " + ConfigLoader.MIN_INTERVAL.toMillis() + "ms");
             }
         }
         if (!destinations.isEmpty()) {
@@ -171,15 +178,19 @@ public final class AgentCommand implements Callable<Integer> {
         return collectors;
     }
 
-    private Delivery openDelivery(AgentConfig settings, MetricRegistry registry) {
+    private Delivery openDelivery(AgentConfig settings, MetricRegistry registry) throws IOException {
         if (stdout || settings.carbon().destinations().isEmpty()) {
             return new StdoutDelivery(System.out);
         }
-        throw new UsageException("carbon delivery is not available in this build; use --stdout");
+        try {
+            return CarbonDelivery.open(settings.carbon(), settings.spool(), registry);
+        } catch (IOException e) {
+            throw new IOException("cannot open the spool in " + settings.spool().dir() + ": " + e.getMessage(), e);
+        }
     }
 
     private String describe(AgentConfig settings) {
         return stdout || settings.carbon().destinations().isEmpty() ? "stdout"
-                : "carbon " + settings.carbon().destinations() + " (" + settings.carbon().protocol().name().toLowerCase(java.util.Locale.ROOT) + ")";
+                : "carbon " + settings.carbon().destinations() + " (" + settings.carbon().protocol().name().toLowerCase(Locale.ROOT) + ")";
     }
 }

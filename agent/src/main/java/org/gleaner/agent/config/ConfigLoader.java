@@ -24,7 +24,7 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class ConfigLoader {
     public static final Path DEFAULT_FILE = Path.of("/etc/gleaner/gleaner.yaml");
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
-    static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+    public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
 
     private ConfigLoader() {}
 

@@ -1,6 +1,7 @@
 package org.gleaner.agent.config;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -26,7 +27,7 @@ public final class Units {
         }
         BigDecimal millis = new BigDecimal(matcher.group(1)).multiply(BigDecimal.valueOf(MILLIS_PER_UNIT.get(matcher.group(2))));
         try {
-            return Duration.ofMillis(millis.setScale(0, java.math.RoundingMode.HALF_UP).longValueExact());
+            return Duration.ofMillis(millis.setScale(0, RoundingMode.HALF_UP).longValueExact());
         } catch (ArithmeticException tooLarge) {
             throw new IllegalArgumentException("duration too large: '" + text + "'");
         }

@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.gleaner.agent.collect.CollectorOptions;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -90,77 +92,55 @@ public final class YamlSection implements CollectorOptions {
 
     @Override
     public String string(String key, String defaultValue) {
-        Node node = value(key);
-        if (node == null) {
-            return defaultValue;
-        }
-        if (node instanceof ScalarNode scalar && !scalar.getTag().equals(Tag.BOOL)) {
-            return scalar.getValue();
-        }
-        throw error(key, node, "expected a string");
+        return scalar(key, defaultValue, Set.of(Tag.STR, Tag.INT, Tag.FLOAT), "expected a string", text -> text);
     }
 
     @Override
     public long integer(String key, long defaultValue) {
-        Node node = value(key);
-        if (node == null) {
-            return defaultValue;
-        }
-        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.INT)) {
+        return scalar(key, defaultValue, Set.of(Tag.INT), "expected an integer", text -> {
             try {
-                return Long.decode(scalar.getValue().replace("_", ""));
+                return Long.decode(text.replace("_", ""));
             } catch (NumberFormatException tooLarge) {
-                throw error(key, node, "integer out of range: " + scalar.getValue());
+                throw new IllegalArgumentException("integer out of range: " + text);
             }
-        }
-        throw error(key, node, "expected an integer");
+        });
     }
 
     @Override
     public boolean bool(String key, boolean defaultValue) {
-        Node node = value(key);
-        if (node == null) {
-            return defaultValue;
-        }
-        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.BOOL)) {
-            return switch (scalar.getValue().toLowerCase(java.util.Locale.ROOT)) {
-                case "true", "yes", "on", "y" -> true;
-                default -> false;
-            };
-        }
-        throw error(key, node, "expected true or false");
+        return scalar(key, defaultValue, Set.of(Tag.BOOL), "expected true or false",
+                text -> Set.of("true", "yes", "on", "y").contains(text.toLowerCase(Locale.ROOT)));
     }
 
     @Override
     public Duration duration(String key, Duration defaultValue) {
-        Node node = value(key);
-        if (node == null) {
-            return defaultValue;
-        }
-        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.STR)) {
-            try {
-                return Units.duration(scalar.getValue());
-            } catch (IllegalArgumentException bad) {
-                throw error(key, node, bad.getMessage());
-            }
-        }
-        throw error(key, node, "expected a duration with a unit (e.g. 10s, 500ms, 2m)");
+        return scalar(key, defaultValue, Set.of(Tag.STR), "expected a duration with a unit (e.g. 10s, 500ms, 2m)",
+                Units::duration);
     }
 
     @Override
     public long bytes(String key, long defaultValue) {
+        return scalar(key, defaultValue, Set.of(Tag.STR, Tag.INT), "expected a byte size (e.g. 256MiB, 4096)", Units::bytes);
+    }
+
+    /**
+     * The value of {@code key} converted by {@code convert}, if it is a scalar with one of the
+     * {@code accepted} YAML tags; an {@link IllegalArgumentException} from the conversion becomes a
+     * config error at the value's line.
+     */
+    private <T> T scalar(String key, T defaultValue, Set<Tag> accepted, String expected, Function<String, T> convert) {
         Node node = value(key);
         if (node == null) {
             return defaultValue;
         }
-        if (node instanceof ScalarNode scalar && (scalar.getTag().equals(Tag.STR) || scalar.getTag().equals(Tag.INT))) {
-            try {
-                return Units.bytes(scalar.getValue());
-            } catch (IllegalArgumentException bad) {
-                throw error(key, node, bad.getMessage());
-            }
+        if (!(node instanceof ScalarNode scalar) || !accepted.contains(scalar.getTag())) {
+            throw error(key, node, expected);
         }
-        throw error(key, node, "expected a byte size (e.g. 256MiB, 4096)");
+        try {
+            return convert.apply(scalar.getValue());
+        } catch (IllegalArgumentException bad) {
+            throw error(key, node, bad.getMessage());
+        }
     }
 
     @Override

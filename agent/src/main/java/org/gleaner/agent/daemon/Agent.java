@@ -3,7 +3,6 @@ package org.gleaner.agent.daemon;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +79,8 @@ public final class Agent {
             notify.send("READY=1\nSTATUS=collecting every " + intervalMillis + "ms from " + names());
             long tick = alignedAfter(System.currentTimeMillis());
             for (long cycle = 1; cycles == 0 || cycle <= cycles; cycle++) {
-                if (!waitFor(tick)) {
+                tick = waitFor(tick);
+                if (tick < 0) {
                     break;
                 }
                 int sent = runCycle(cycle);
@@ -120,17 +120,27 @@ public final class Agent {
         return (millis / intervalMillis + 1) * intervalMillis;
     }
 
-    /** Sleeps until {@code tick}, feeding the watchdog meanwhile; false if a stop was requested. */
-    private boolean waitFor(long tick) {
+    /**
+     * Sleeps until {@code tick}, feeding the watchdog meanwhile, and returns the tick reached, or -1
+     * if a stop was requested. If the wall clock is stepped back (NTP, an admin), the wait is
+     * re-aligned to the next tick from the new time instead of lasting as long as the step.
+     */
+    private long waitFor(long tick) {
+        long target = tick;
         try {
             while (true) {
-                long remaining = tick - System.currentTimeMillis();
+                long now = System.currentTimeMillis();
+                if (target - now > intervalMillis) {
+                    LOG.warning("the wall clock went back by more than the interval; re-aligning the ticks");
+                    target = alignedAfter(now);
+                }
+                long remaining = target - now;
                 if (remaining <= 0) {
-                    return stopRequested.getCount() > 0;
+                    return stopRequested.getCount() > 0 ? target : -1;
                 }
                 long slice = notify.watchdogEnabled() ? Math.min(remaining, notify.watchdogInterval().toMillis()) : remaining;
                 if (stopRequested.await(Math.max(1, slice), TimeUnit.MILLISECONDS)) {
-                    return false;
+                    return -1;
                 }
                 if (notify.watchdogEnabled() && slice < remaining) {
                     notify.send("WATCHDOG=1");
@@ -138,7 +148,7 @@ public final class Agent {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return -1;
         }
     }
 
@@ -176,7 +186,7 @@ public final class Agent {
         batch.addAll(selfMetrics.snapshot(System.currentTimeMillis()));
         try {
             delivery.submit(batch);
-        } catch (ClosedChannelException closed) {
+        } catch (StdoutDelivery.OutputClosedException closed) {
             throw closed;
         } catch (IOException e) {
             deliveryErrors.inc();

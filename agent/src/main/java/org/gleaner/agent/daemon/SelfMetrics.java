@@ -1,7 +1,6 @@
 package org.gleaner.agent.daemon;
 
 import com.codahale.metrics.Counting;
-import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Metered;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Sampling;
@@ -30,14 +29,14 @@ final class SelfMetrics {
     List<Datapoint> snapshot(long nowMillis) {
         long seconds = nowMillis / 1000;
         List<Datapoint> out = new ArrayList<>();
-        for (Map.Entry<String, Gauge> entry : registry.getGauges().entrySet()) {
-            Object value = entry.getValue().getValue();
+        registry.getGauges().forEach((name, gauge) -> {
+            Object value = gauge.getValue();
             if (value instanceof Number number) {
-                add(out, entry.getKey(), null, number.doubleValue(), seconds);
+                add(out, name, null, number.doubleValue(), seconds);
             } else if (value instanceof Boolean flag) {
-                add(out, entry.getKey(), null, flag ? 1 : 0, seconds);
+                add(out, name, null, flag ? 1 : 0, seconds);
             }
-        }
+        });
         registry.getCounters().forEach((name, counter) -> add(out, name, null, counter.getCount(), seconds));
         registry.getHistograms().forEach((name, histogram) -> sampled(out, name, histogram, histogram, 1, seconds));
         registry.getMeters().forEach((name, meter) -> metered(out, name, meter, seconds));

@@ -2,7 +2,6 @@ package org.gleaner.agent.daemon;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.List;
 import org.gleaner.agent.pipeline.Datapoint;
@@ -10,6 +9,13 @@ import org.gleaner.agent.pipeline.Delivery;
 
 /** Prints each datapoint as a Graphite plaintext line ("path value timestamp"): the default with no carbon configured. */
 public final class StdoutDelivery implements Delivery {
+    /** Whoever read the output went away (e.g. {@code gleaner agent | head}): the agent stops quietly. */
+    public static final class OutputClosedException extends IOException {
+        OutputClosedException() {
+            super("stdout is closed");
+        }
+    }
+
     private final PrintStream out;
 
     public StdoutDelivery(PrintStream out) {
@@ -27,7 +33,7 @@ public final class StdoutDelivery implements Delivery {
         out.print(lines);
         out.flush();
         if (out.checkError()) {
-            throw new ClosedChannelException();
+            throw new OutputClosedException();
         }
     }
 

@@ -31,6 +31,8 @@ public final class CarbonDelivery implements Delivery {
     public static final String SPOOL_BYTES = "spool.bytes";
     public static final String SPOOL_OLDEST_AGE_SECONDS = "spool.oldest_age_seconds";
     public static final String SPOOL_CORRUPT_RECORDS = "spool.corrupt_records";
+    /** How long one write may block before the connection is considered stuck. */
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
     private static final List<String> GAUGES = List.of(SPOOL_BYTES, SPOOL_OLDEST_AGE_SECONDS, SPOOL_CORRUPT_RECORDS);
 
     private final Spool spool;
@@ -51,13 +53,19 @@ public final class CarbonDelivery implements Delivery {
      * first delivers whatever an earlier run left in the spool.
      */
     public static CarbonDelivery open(CarbonTarget target, SpoolSettings spool, MetricRegistry registry) throws IOException {
+        return open(target, spool, registry, WRITE_TIMEOUT);
+    }
+
+    /** As {@link #open(CarbonTarget, SpoolSettings, MetricRegistry)}, with a write timeout other than 30 s. */
+    static CarbonDelivery open(CarbonTarget target, SpoolSettings spool, MetricRegistry registry, Duration writeTimeout)
+            throws IOException {
         if (target.destinations().isEmpty()) {
             throw new IllegalArgumentException("no carbon destination given");
         }
         Spool opened = Spool.open(spool.dir(), spool.maxBytes());
         CarbonSender.Counters counters = new CarbonSender.Counters(registry.counter(DATAPOINTS_SENT),
                 registry.counter(SEND_FAILURES), registry.counter(RECONNECTS), registry.counter(DESTINATION_FAILOVERS));
-        CarbonSender sender = new CarbonSender(opened, target, counters);
+        CarbonSender sender = new CarbonSender(opened, target, counters, writeTimeout);
         CarbonDelivery delivery = new CarbonDelivery(opened, sender, registry.counter(DROPPED_DATAPOINTS), registry);
         delivery.registerGauge(SPOOL_BYTES, opened::pendingBytes);
         delivery.registerGauge(SPOOL_OLDEST_AGE_SECONDS, delivery::oldestAgeSeconds);
@@ -71,6 +79,7 @@ public final class CarbonDelivery implements Delivery {
         if (closed.get()) {
             throw new IllegalStateException("carbon delivery is closed");
         }
+        sender.abortIfStuck();
         dropped.inc(spool.append(cycle));
     }
 

@@ -4,6 +4,7 @@ import com.codahale.metrics.Counter;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -19,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * the peer closed, a write error — rewinds the spool to the acknowledged position, so everything
  * unconfirmed is sent again (at-least-once; carbon overwrites a timestamp with the same value).
  * Destinations are tried in their configured order; after {@link #FAILBACK_AFTER} on a later one,
- * the connection is re-made from the first. Retries back off exponentially with jitter.
+ * the connection is re-made from the first. Retries back off exponentially with jitter. A write
+ * blocked longer than the write timeout (a carbon that accepts but no longer reads) is aborted by
+ * {@link #abortIfStuck()}, and the next connection tries that destination last.
  */
 final class CarbonSender implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(CarbonSender.class);
@@ -43,15 +46,19 @@ final class CarbonSender implements Runnable {
     private final ArrayDeque<Flushed> unconfirmed = new ArrayDeque<>();
     private final Object pause = new Object();
     private final Thread thread;
+    private final long writeTimeoutNanos;
     private volatile CarbonConnection connection;
+    private volatile long writingSinceNanos;
+    private volatile CarbonTarget.Destination stuckDestination;
     private volatile boolean stopping;
     private volatile long drainDeadlineNanos;
     private long connectedAtNanos;
     private boolean everConnected;
     private int failureStreak;
 
-    CarbonSender(Spool spool, CarbonTarget target, Counters counters) {
+    CarbonSender(Spool spool, CarbonTarget target, Counters counters, Duration writeTimeout) {
         this.spool = spool;
+        this.writeTimeoutNanos = writeTimeout.toNanos();
         this.target = target;
         this.counters = counters;
         this.thread = new Thread(this, "gleaner-carbon-sender");
@@ -118,7 +125,6 @@ final class CarbonSender implements Runnable {
             batch = spool.read(BATCH_BYTES);
         } catch (IOException e) {
             LOG.error("cannot read the spool: {}", e.toString());
-            spool.rewind();
             pause(backoffMillis(++failureStreak));
             return true;
         }
@@ -136,11 +142,14 @@ final class CarbonSender implements Runnable {
             return true;
         }
         confirm(probedAt);
+        writingSinceNanos = System.nanoTime();
         try {
             current.send(batch.datapoints());
         } catch (IOException e) {
             failed("sending to carbon at " + current.destination() + " failed", e);
             return true;
+        } finally {
+            writingSinceNanos = 0;
         }
         counters.datapointsSent().inc(batch.datapoints().size());
         if (target.protocol() == CarbonTarget.Protocol.UDP) {
@@ -201,13 +210,35 @@ final class CarbonSender implements Runnable {
         }
     }
 
-    /** The current connection, or a new one to the first destination that accepts; null when none does. */
+    /**
+     * Called from the daemon's thread at each submit: closes the socket under a write that has been
+     * blocked for longer than the write timeout, which makes that write fail and the sender move on.
+     */
+    void abortIfStuck() {
+        long since = writingSinceNanos;
+        CarbonConnection current = connection;
+        if (since != 0 && current != null && System.nanoTime() - since > writeTimeoutNanos) {
+            LOG.warn("carbon at {} has not taken a write for {} s: dropping that connection", current.destination(),
+                    writeTimeoutNanos / 1_000_000_000);
+            stuckDestination = current.destination();
+            current.abort();
+        }
+    }
+
+    /**
+     * The current connection, or a new one to the first destination that accepts (one that was
+     * just found stuck is tried last); null when none does.
+     */
     private CarbonConnection connected() {
         if (connection != null) {
             return connection;
         }
-        List<CarbonTarget.Destination> destinations = target.destinations();
-        IOException lastFailure = null;
+        List<CarbonTarget.Destination> destinations = new ArrayList<>(target.destinations());
+        CarbonTarget.Destination stuck = stuckDestination;
+        stuckDestination = null;
+        if (stuck != null && destinations.remove(stuck)) {
+            destinations.add(stuck);
+        }
         for (int index = 0; index < destinations.size(); index++) {
             CarbonTarget.Destination destination = destinations.get(index);
             try {
@@ -216,7 +247,6 @@ final class CarbonSender implements Runnable {
                 if (failureStreak == 0) {
                     LOG.warn("cannot connect to carbon at {}: {}", destination, e.toString());
                 }
-                lastFailure = e instanceof IOException io ? io : new IOException(e);
                 continue;
             }
             connectedAtNanos = System.nanoTime();
@@ -224,14 +254,11 @@ final class CarbonSender implements Runnable {
                 counters.reconnects().inc();
             }
             everConnected = true;
-            if (index > 0) {
+            if (!destination.equals(target.destinations().get(0))) {
                 counters.failovers().inc();
-                LOG.warn("delivering to carbon at {} (failover: earlier destinations unreachable)", destination);
+                LOG.warn("delivering to carbon at {} (failover from {})", destination, target.destinations().get(0));
             }
             return connection;
-        }
-        if (lastFailure != null && failureStreak == 0) {
-            LOG.warn("no carbon destination reachable; datapoints stay in the spool, retrying with backoff");
         }
         return null;
     }

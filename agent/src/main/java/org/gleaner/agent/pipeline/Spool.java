@@ -163,20 +163,32 @@ final class Spool implements Closeable {
      * Appends one cycle as one record and fdatasyncs it; then drops the oldest segments while the
      * spool is over {@code maxBytes}. Returns how many unacknowledged datapoints were dropped.
      */
-    synchronized long append(List<Datapoint> cycle) throws IOException {
+    long append(List<Datapoint> cycle) throws IOException {
         if (cycle.isEmpty()) {
             return 0;
         }
         ByteBuffer record = encode(cycle);
-        Segment active = segments.lastEntry().getValue();
-        if (active.size >= segmentTargetBytes) {
-            active = createSegment(active.id + 1);
+        synchronized (this) {
+            Segment active = segments.lastEntry().getValue();
+            if (active.size >= segmentTargetBytes) {
+                active = createSegment(active.id + 1);
+            }
+            try {
+                writeFully(active.channel, record, active.size);
+                active.channel.force(false);
+            } catch (IOException e) {
+                // e.g. a full disk: take back the partial record so that nothing follows garbage
+                try {
+                    active.channel.truncate(active.size);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+            active.size += record.limit();
+            notifyAll();
+            return dropOverLimit();
         }
-        writeFully(active.channel, record, active.size);
-        active.channel.force(false);
-        active.size += record.limit();
-        notifyAll();
-        return dropOverLimit();
     }
 
     /**

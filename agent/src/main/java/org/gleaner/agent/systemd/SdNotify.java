@@ -45,8 +45,9 @@ public final class SdNotify implements AutoCloseable {
         String path = socket.startsWith("@") ? "\0" + socket.substring(1) : socket;
         try {
             return new SdNotify(UnixDatagramChannel.open(), new UnixSocketAddress(path), watchdog(environment));
-        } catch (IOException e) {
-            LOG.warning("cannot open a socket to notify systemd: " + e.getMessage());
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // jnr's native stub could not load (e.g. a noexec temp directory): run on, unsupervised
+            LOG.warning("cannot open a socket to notify systemd: " + e);
             return new SdNotify(null, null, null);
         }
     }

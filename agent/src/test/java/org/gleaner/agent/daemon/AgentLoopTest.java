@@ -88,7 +88,7 @@ class AgentLoopTest {
         try {
             List<String> lines = run(Duration.ofMillis(400), CounterMode.RATE, 4,
                     new NamedCollector("stuck", stuck, Duration.ofMillis(100)),
-                    new NamedCollector("fast", fast, Duration.ofMillis(200)));
+                    new NamedCollector("fast", fast, Duration.ofMillis(300)));
             assertEquals(4, named(lines, "h.fast.value").size(), "the fast collector reported every cycle: " + lines);
             assertTrue(lines.stream().noneMatch(line -> line.startsWith("h.stuck.")), "abandoned samples are dropped");
             assertEquals(1, stuckRuns.get(), "no second run while the first is stuck");
@@ -110,7 +110,8 @@ class AgentLoopTest {
             sink.gauge(System.currentTimeMillis(), run, "partial");
             throw new IllegalStateException(run <= 2 ? "disk on fire" : "disk still on fire");
         };
-        List<String> lines = run(Duration.ofMillis(200), CounterMode.RATE, 4, new NamedCollector("failing", failing, Duration.ofMillis(100)));
+        List<String> lines = run(Duration.ofMillis(400), CounterMode.RATE, 4,
+                new NamedCollector("failing", failing, Duration.ofMillis(300)));
         assertEquals(4, registry.counter("collector.failing.errors").getCount());
         List<String> failures = logged.stream().filter(message -> message.contains("collector failing failed")).toList();
         assertEquals(2, failures.size(), failures.toString());
@@ -133,12 +134,18 @@ class AgentLoopTest {
         };
     }
 
+    /** Generous deadlines: a loaded build machine must not turn these into overrun tests. */
+    List<String> runScript(CounterMode mode) throws Exception {
+        List<String> lines = run(Duration.ofMillis(400), mode, 4, new NamedCollector("c", scriptedCounter(SCRIPT), Duration.ofMillis(300)));
+        assertEquals(0, registry.counter("collector.c.overruns").getCount(), lines.toString());
+        return lines;
+    }
+
     static final long[][] SCRIPT = {{1_000_000, 100}, {1_002_000, 300}, {1_003_000, 50}, {1_003_500, 100}};
 
     @Test
     void countersBecomeRatesOverTheReadTimes() throws Exception {
-        List<String> lines = run(Duration.ofMillis(100), CounterMode.RATE, 4,
-                new NamedCollector("c", scriptedCounter(SCRIPT), Duration.ofMillis(50)));
+        List<String> lines = runScript(CounterMode.RATE);
         assertEquals(List.of("h.c.bytes 100 1002", "h.c.bytes 100 1003"), named(lines, "h.c.bytes"),
                 "first read: nothing; 200 over 2 s; a reset: nothing; 50 over 0.5 s");
         assertEquals(1, registry.counter("counters.resets").getCount());
@@ -146,11 +153,25 @@ class AgentLoopTest {
 
     @Test
     void rawModeSendsCountersAsTheyAre() throws Exception {
-        List<String> lines = run(Duration.ofMillis(100), CounterMode.RAW, 4,
-                new NamedCollector("c", scriptedCounter(SCRIPT), Duration.ofMillis(50)));
+        List<String> lines = runScript(CounterMode.RAW);
         assertEquals(List.of("h.c.bytes 100 1000", "h.c.bytes 300 1002", "h.c.bytes 50 1003", "h.c.bytes 100 1003"),
                 named(lines, "h.c.bytes"));
         assertEquals(0, registry.counter("counters.resets").getCount());
+    }
+
+    @Test
+    void aCycleThatRunsPastTheNextTickSkipsItAndCountsIt() throws Exception {
+        Collector slow = sink -> {
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException abandoned) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        List<String> lines = run(Duration.ofMillis(200), CounterMode.RATE, 2, new NamedCollector("slow", slow, Duration.ofMillis(200)));
+        assertTrue(registry.counter("ticks.skipped").getCount() >= 1, lines.toString());
+        assertTrue(logged.stream().anyMatch(message -> message.matches("cycle 1 ended \\d+ms after its tick; skipped \\d+ tick\\(s\\)")),
+                logged.toString());
     }
 
     @Test

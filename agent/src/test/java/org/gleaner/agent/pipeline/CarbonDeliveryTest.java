@@ -133,9 +133,81 @@ class CarbonDeliveryTest {
         assertTrue(tookMillis < 700 + 600, "close took " + tookMillis + " ms");
         assertTrue(registry.counter(CarbonDelivery.SEND_FAILURES).getCount() >= 1);
 
-        try (CarbonDelivery online = CarbonDelivery.open(target(CarbonTarget.Protocol.PLAINTEXT, carbon.plaintextPort()), spool,
-                new MetricRegistry())) {
+        MetricRegistry next = new MetricRegistry();
+        CarbonDelivery online = CarbonDelivery.open(target(CarbonTarget.Protocol.PLAINTEXT, carbon.plaintextPort()), spool, next);
+        try {
             assertDelivered("later", base);
+            assertEquals(4, next.counter(CarbonDelivery.DATAPOINTS_SENT).getCount(), "sent by the next run, once");
+        } finally {
+            online.close();
+        }
+    }
+
+    @Test
+    void aDestinationThatStopsReadingIsLeftForTheNextAfterTheWriteTimeout() throws IOException, InterruptedException {
+        long base = System.currentTimeMillis() / 1000 - 60;
+        MetricRegistry registry = new MetricRegistry();
+        try (BlackHole blackHole = new BlackHole()) {
+            CarbonTarget target = target(CarbonTarget.Protocol.PLAINTEXT, blackHole.port(), carbon.plaintextPort());
+            try (CarbonDelivery delivery = CarbonDelivery.open(target, new SpoolSettings(temp.resolve("spool"), 1L << 30), registry,
+                    Duration.ofSeconds(1))) {
+                // far more than the socket buffers hold, so that the write to the black hole blocks
+                for (int c = 0; c < 10; c++) {
+                    List<Datapoint> bulk = new java.util.ArrayList<>();
+                    for (int i = 0; i < 10_000; i++) {
+                        bulk.add(new Datapoint("stuck.bulk.padding-to-fill-the-socket-buffers-sooner", i, base));
+                    }
+                    delivery.submit(bulk);
+                }
+                delivery.submit(points("stuck", base));
+                long deadline = System.nanoTime() + ARRIVAL_LIMIT.toNanos();
+                while (carbon.fetch("stuck.load", base - 5, base + 5).size() < 3 && System.nanoTime() < deadline) {
+                    delivery.submit(List.of());
+                    Thread.sleep(250);
+                }
+                assertDelivered("stuck", base);
+                assertTrue(blackHole.accepted() >= 1, "the stuck destination was tried first");
+                assertEquals(1, registry.counter(CarbonDelivery.DESTINATION_FAILOVERS).getCount());
+            }
+        }
+    }
+
+    /** Accepts connections with a tiny receive buffer and never reads from them: a carbon that hangs. */
+    private static final class BlackHole implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket();
+        private final List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final Thread acceptor;
+
+        BlackHole() throws IOException {
+            server.setReceiveBufferSize(4096);
+            server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(server.accept());
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        int accepted() {
+            return held.size();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (java.net.Socket socket : held) {
+                socket.close();
+            }
         }
     }
 

@@ -1,0 +1,135 @@
+package org.gleaner.agent;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.gleaner.testkit.Requirements;
+
+/** Runs the real launcher (bin/gleaner, or the jar plus test collectors) as a separate process, with environment. */
+public final class AgentRun implements AutoCloseable {
+    public record Result(int exit, String stdout, String stderr) {
+        public List<String> stdoutLines() {
+            return stdout.lines().toList();
+        }
+
+        public List<String> stderrLines() {
+            return stderr.lines().toList();
+        }
+    }
+
+    /** As the value of JOURNAL_STREAM: the stderr file's own DEV:INODE, as systemd would set it. */
+    public static final String JOURNAL_ON_STDERR = "(stderr)";
+
+    private final Process process;
+    private final Path out;
+    private final Path err;
+
+    private AgentRun(Process process, Path out, Path err) {
+        this.process = process;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static Path launcher() {
+        Path launcher = Requirements.repoRoot().resolve("bin/gleaner");
+        Requirements.require(Files.isReadable(Requirements.repoRoot().resolve("agent/target/gleaner.jar")),
+                "the shaded jar is built (mvn package -DskipTests)");
+        return launcher;
+    }
+
+    /** {@code bin/gleaner ARGS} with extra environment variables. */
+    public static AgentRun start(Map<String, String> environment, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(launcher().toString());
+        command.addAll(List.of(args));
+        return start(command, environment);
+    }
+
+    /** The agent from the shaded jar with this module's test classes on the class path (test-only collectors). */
+    public static AgentRun startWithTestCollectors(String... args) {
+        Path root = Requirements.repoRoot();
+        String classPath = launcher().getParent().getParent().resolve("agent/target/gleaner.jar") + File.pathSeparator
+                + root.resolve("agent/target/test-classes");
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classPath,
+                "org.gleaner.agent.cli.GleanerCommand", "agent"));
+        command.addAll(List.of(args));
+        return start(command, Map.of());
+    }
+
+    private static AgentRun start(List<String> command, Map<String, String> environment) {
+        try {
+            Path out = Files.createTempFile("gleaner-agent", ".out");
+            Path err = Files.createTempFile("gleaner-agent", ".err");
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            builder.environment().remove("NOTIFY_SOCKET");
+            builder.environment().remove("WATCHDOG_USEC");
+            builder.environment().remove("WATCHDOG_PID");
+            builder.environment().remove("JOURNAL_STREAM");
+            builder.environment().putAll(environment);
+            if (JOURNAL_ON_STDERR.equals(environment.get("JOURNAL_STREAM"))) {
+                builder.environment().put("JOURNAL_STREAM",
+                        Files.getAttribute(err, "unix:dev") + ":" + Files.getAttribute(err, "unix:ino"));
+            }
+            return new AgentRun(builder.start(), out, err);
+        } catch (IOException e) {
+            throw new AssertionError("cannot start " + command + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Result run(Duration limit, Map<String, String> environment, String... args) {
+        try (AgentRun run = start(environment, args)) {
+            return run.await(limit);
+        }
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public Path stderrFile() {
+        return err;
+    }
+
+    public Result await(Duration limit) {
+        try {
+            if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("timed out after " + limit + "; stderr: " + Files.readString(err));
+            }
+            return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        } catch (IOException ignored) {
+            // temp files left behind are harmless
+        }
+    }
+}
