@@ -85,8 +85,15 @@ public final class UnitNames {
         return Optional.empty();
     }
 
-    /** The owning unit's name and how many leading path components make up its own cgroup. */
-    record Resolved(List<String> name, int depth) {}
+    /**
+     * The owning unit's name, how many leading path components make up its own cgroup, and whether it
+     * holds other units (a slice, a user's slice or service manager) rather than only processes.
+     */
+    record Resolved(List<String> name, int depth, boolean holdsUnits) {
+        Resolved(List<String> name, int depth) {
+            this(name, depth, false);
+        }
+    }
 
     /** Resolves the owning unit; null if none. The unit's own directory is the first {@code depth} components. */
     static Resolved resolve(String cgroupPath) {
@@ -109,14 +116,14 @@ public final class UnitNames {
                 String slice = stripSuffix(component, ".slice");
                 if (manager.isEmpty() && slice.startsWith("user-") && isDigits(slice.substring(5))) {
                     userSliceUid = slice.substring(5);
-                    owner = new Resolved(List.of("users", userSliceUid), depth);
+                    owner = new Resolved(List.of("users", userSliceUid), depth, true);
                 } else {
                     List<String> name = new ArrayList<>(manager);
                     name.add("slices");
                     for (String part : slice.split("-", -1)) {
                         name.add(unescape(part));
                     }
-                    owner = new Resolved(List.copyOf(name), depth);
+                    owner = new Resolved(List.copyOf(name), depth, true);
                 }
                 continue;
             }
@@ -124,7 +131,7 @@ public final class UnitNames {
                 String service = stripSuffix(component, ".service");
                 if (manager.isEmpty() && service.startsWith("user@") && isDigits(service.substring(5))) {
                     manager = List.of("users", service.substring(5));
-                    owner = new Resolved(concat(manager, "manager"), depth);
+                    owner = new Resolved(concat(manager, "manager"), depth, true);
                     continue;
                 }
                 List<String> name = new ArrayList<>(manager);

@@ -1,0 +1,523 @@
+package org.gleaner.collectors.cgroup;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.gleaner.collectors.Collector;
+import org.gleaner.collectors.MetricSink;
+import org.gleaner.collectors.cgroup.CgroupLayout.Hierarchy;
+
+/**
+ * Per-unit resource use read from cgroups: CPU time, memory, processes, block IO and pressure of each
+ * systemd service, scope, slice, user and container, named as {@link UnitNames} describes. Works on
+ * cgroup v1, v2 and hybrid machines; the hierarchies are found in mountinfo and found again when
+ * the mounts change. Metric names are listed in this package's README.md.
+ */
+public final class CgroupCollector implements Collector {
+
+    /**
+     * @param root                  the directory holding proc/ and sys/ ("/" on a live machine, a
+     *                              captured tree in tests)
+     * @param include               patterns a unit must match one of (all units if empty); see {@link UnitPattern}
+     * @param exclude               patterns of units never reported
+     * @param maxUnits              units reported on their own; the rest are summed into "other"
+     * @param blkioAccountingRules  install non-limiting v1 throttle rules so v1 blkio counts IO
+     */
+    public record Settings(Path root, List<String> include, List<String> exclude, int maxUnits, boolean blkioAccountingRules) {
+        public static final int DEFAULT_MAX_UNITS = 1000;
+
+        public Settings {
+            include = List.copyOf(include);
+            exclude = List.copyOf(exclude);
+            if (maxUnits < 0) {
+                throw new IllegalArgumentException("max_units must not be negative: " + maxUnits);
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(Path.of("/"), List.of(), List.of(), DEFAULT_MAX_UNITS, false);
+        }
+    }
+
+    /** Bounds on the directory walk, against runaway trees. */
+    private static final int MAX_WALK_DEPTH = 64;
+    private static final int MAX_DIRECTORIES = 200_000;
+    /** USER_HZ, the unit of cpuacct.stat, is 100 on every Linux architecture (times(2)). */
+    private static final long USEC_PER_USER_HZ_TICK = 10_000;
+
+    private final Path root;
+    private final List<UnitPattern> include;
+    private final List<UnitPattern> exclude;
+    private final int maxUnits;
+    private final BlkioAccountingRules blkioRules;
+    private final CgroupFiles files = new CgroupFiles();
+    private final BlockDevices devices;
+    private final Set<String> admitted = new HashSet<>();
+
+    /**
+     * Names seen as files in a cgroup directory (cgroup.procs, memory.stat...), not stat'ed again in
+     * any directory: these are the kernel's control-file names, which nobody gives a cgroup.
+     */
+    private final Set<String> controlFiles = new HashSet<>();
+    /** Unit names by cgroup path, of this and of the previous cycle (null: not a unit). */
+    private Map<String, UnitNames.Resolved> unitNames = new HashMap<>();
+    private Map<String, UnitNames.Resolved> previousNames = new HashMap<>();
+
+    private byte[] lastMountinfo = new byte[0];
+    private CgroupLayout layout;
+    private int directoriesWalked;
+
+    public CgroupCollector(Settings settings) {
+        this.root = settings.root();
+        this.include = settings.include().stream().map(UnitPattern::of).toList();
+        this.exclude = settings.exclude().stream().map(UnitPattern::of).toList();
+        this.maxUnits = settings.maxUnits();
+        this.blkioRules = settings.blkioAccountingRules() ? new BlkioAccountingRules(root) : null;
+        this.devices = new BlockDevices(root);
+    }
+
+    /** One unit's directory in each hierarchy the collector reads (null where it has none). */
+    static final class Unit {
+        final String cgroupPath;
+        final List<String> name;
+        String cpuacct;
+        String memory;
+        String blkio;
+        String pids;
+        String unified;
+
+        Unit(String cgroupPath, List<String> name) {
+            this.cgroupPath = cgroupPath;
+            this.name = name;
+        }
+    }
+
+    private enum Role { CPUACCT, MEMORY, BLKIO, PIDS, UNIFIED }
+
+    @Override
+    public void collect(MetricSink sink) throws IOException {
+        refreshLayout();
+        List<Unit> units = discoverUnits();
+        List<Unit> selected = new ArrayList<>();
+        for (Unit unit : units) {
+            if (isSelected(unit)) {
+                selected.add(unit);
+            }
+        }
+        if (blkioRules != null) {
+            blkioRules.refreshDisks();
+            for (Unit unit : selected) {
+                if (unit.blkio != null) {
+                    blkioRules.equip(unit.blkio);
+                }
+            }
+        }
+        admitted.retainAll(unitNames.keySet());
+        SummingSink other = new SummingSink();
+        List<String> overflowed = new ArrayList<>();
+        int reported = 0;
+        for (Unit unit : selected) {
+            if (admitted.contains(unit.cgroupPath) || admitted.size() < maxUnits && admitted.add(unit.cgroupPath)) {
+                readUnit(unit, sink, unit.name.toArray(String[]::new));
+                reported++;
+            } else {
+                // Sum only the top-most units over the cap: a slice's total already holds its members.
+                if (!insideAny(unit.cgroupPath, overflowed)) {
+                    readUnit(unit, other, new String[] {"other"});
+                }
+                overflowed.add(unit.cgroupPath);
+            }
+        }
+        other.flushTo(sink);
+        long now = System.currentTimeMillis();
+        sink.gauge(now, selected.size(), "collector", "units");
+        sink.gauge(now, reported, "collector", "units_reported");
+        sink.gauge(now, overflowed.size(), "collector", "units_in_other");
+        sink.gauge(now, malformed, "collector", "malformed_files");
+        malformed = 0;
+    }
+
+    /** Holds no descriptors between cycles. */
+    @Override
+    public void close() {}
+
+    private boolean isSelected(Unit unit) {
+        boolean included = include.isEmpty() || include.stream().anyMatch(p -> p.matches(unit.cgroupPath, unit.name));
+        return included && exclude.stream().noneMatch(p -> p.matches(unit.cgroupPath, unit.name));
+    }
+
+    private static boolean insideAny(String cgroupPath, List<String> ancestors) {
+        for (String ancestor : ancestors) {
+            if (cgroupPath.startsWith(ancestor) && cgroupPath.length() > ancestor.length()
+                    && cgroupPath.charAt(ancestor.length()) == '/') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Re-parses mountinfo only when its content changed; reading it is one small read. */
+    private void refreshLayout() throws IOException {
+        byte[] mountinfo = Files.readAllBytes(root.resolve("proc/self/mountinfo"));
+        if (layout != null && Arrays.equals(mountinfo, lastMountinfo)) {
+            return;
+        }
+        lastMountinfo = mountinfo;
+        layout = CgroupLayout.of(MountInfo.parse(new String(mountinfo, StandardCharsets.UTF_8)));
+        files.forgetAbsent();
+        devices.forget();
+        controlFiles.clear();
+    }
+
+    CgroupLayout layout() {
+        return layout;
+    }
+
+    // ---- discovery ----------------------------------------------------------------------------
+
+    /** The units, sorted by cgroup path (so a slice comes before its members). */
+    private List<Unit> discoverUnits() {
+        Map<Hierarchy, Set<Role>> roles = new LinkedHashMap<>();
+        addRole(roles, layout.v1("cpuacct"), Role.CPUACCT);
+        addRole(roles, layout.v1("memory"), Role.MEMORY);
+        addRole(roles, layout.v1("blkio"), Role.BLKIO);
+        addRole(roles, layout.v1("pids"), Role.PIDS);
+        addRole(roles, layout.unified(), Role.UNIFIED);
+        Map<String, Unit> units = new HashMap<>();
+        directoriesWalked = 0;
+        previousNames = unitNames;
+        unitNames = new HashMap<>();
+        roles.forEach((hierarchy, hierarchyRoles) ->
+                walk(mountDirectory(hierarchy), "", 0, hierarchyRoles, units));
+        List<Unit> sorted = new ArrayList<>(units.values());
+        sorted.sort(Comparator.comparing((Unit unit) -> unit.cgroupPath));
+        return sorted;
+    }
+
+    private static void addRole(Map<Hierarchy, Set<Role>> roles, Hierarchy hierarchy, Role role) {
+        if (hierarchy != null) {
+            roles.computeIfAbsent(hierarchy, h -> java.util.EnumSet.noneOf(Role.class)).add(role);
+        }
+    }
+
+    private String mountDirectory(Hierarchy hierarchy) {
+        String mountPoint = hierarchy.mountPoint();
+        String relative = mountPoint.startsWith("/") ? mountPoint.substring(1) : mountPoint;
+        return relative.isEmpty() ? root.toString() : root.resolve(relative).toString();
+    }
+
+    /**
+     * Visits the sub-directories of {@code dir} (cgroup path {@code cgroupPath}, "" for the mount
+     * point); records units and goes down into slices and directories that are not units.
+     */
+    private void walk(String dir, String cgroupPath, int depth, Set<Role> roles, Map<String, Unit> units) {
+        if (depth >= MAX_WALK_DEPTH) {
+            return;
+        }
+        for (String child : subdirectories(dir)) {
+            if (++directoriesWalked > MAX_DIRECTORIES) {
+                return;
+            }
+            String childPath = cgroupPath + "/" + child;
+            String childDir = dir + "/" + child;
+            UnitNames.Resolved resolved = resolve(childPath);
+            boolean isUnit = resolved != null && resolved.depth() == depth + 1;
+            if (isUnit) {
+                Unit unit = units.computeIfAbsent(childPath, path -> new Unit(path, resolved.name()));
+                for (Role role : roles) {
+                    switch (role) {
+                        case CPUACCT -> unit.cpuacct = childDir;
+                        case MEMORY -> unit.memory = childDir;
+                        case BLKIO -> unit.blkio = childDir;
+                        case PIDS -> unit.pids = childDir;
+                        case UNIFIED -> unit.unified = childDir;
+                    }
+                }
+            }
+            if (resolved == null || isUnit && resolved.holdsUnits()) {
+                walk(childDir, childPath, depth + 1, roles, units);
+            }
+        }
+    }
+
+    /** UnitNames.resolve, remembered from the previous cycle: the same paths come back every cycle. */
+    private UnitNames.Resolved resolve(String cgroupPath) {
+        UnitNames.Resolved resolved = unitNames.get(cgroupPath);
+        if (resolved == null && !unitNames.containsKey(cgroupPath)) {
+            resolved = previousNames.containsKey(cgroupPath) ? previousNames.get(cgroupPath) : UnitNames.resolve(cgroupPath);
+            unitNames.put(cgroupPath, resolved);
+        }
+        return resolved;
+    }
+
+    /**
+     * The sub-directories of a cgroup directory, sorted. A directory's link count is 2 plus its
+     * sub-directories on kernfs (kernfs_refresh_inode) as on other Unix filesystems, so a leaf
+     * cgroup costs one stat, and the listing stops once all sub-directories are found.
+     */
+    private List<String> subdirectories(String dir) {
+        Path path = Path.of(dir);
+        int links;
+        try {
+            links = (Integer) Files.getAttribute(path, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException vanished) {
+            return List.of();
+        }
+        if (links == 2) {
+            return List.of();
+        }
+        int expected = links > 2 ? links - 2 : Integer.MAX_VALUE;
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(path)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (controlFiles.contains(name)) {
+                    continue;
+                }
+                BasicFileAttributes attributes;
+                try {
+                    attributes = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (IOException vanished) {
+                    continue;
+                }
+                if (attributes.isDirectory()) {
+                    names.add(name);
+                    if (names.size() == expected) {
+                        break;
+                    }
+                } else if (attributes.isRegularFile()) {
+                    controlFiles.add(name);
+                }
+            }
+        } catch (IOException | DirectoryIteratorException vanished) {
+            // removed while listed: what was seen is still valid
+        }
+        names.sort(null);
+        return names;
+    }
+
+    // ---- reading ------------------------------------------------------------------------------
+
+    private int malformed;
+
+    private static final StatText.Keys CPU_STAT = new StatText.Keys(
+            "usage_usec", "user_usec", "system_usec", "nr_periods", "nr_throttled", "throttled_usec");
+    private static final String[] CPU_STAT_NAMES = {
+            "usage_usec", "user_usec", "system_usec", "nr_periods", "nr_throttled", "throttled_usec"};
+    private static final StatText.Keys CPUACCT_STAT = new StatText.Keys("user", "system");
+    private static final String[] CPUACCT_STAT_NAMES = {"user_usec", "system_usec"};
+
+    /** memory.stat fields reported, v2 names; the v1 table maps total_* (hierarchical) fields onto them. */
+    private static final String[] MEMORY_NAMES = {
+            "anon", "file", "kernel", "kernel_stack", "pagetables", "percpu", "sock", "shmem", "file_mapped",
+            "file_dirty", "file_writeback", "swapcached", "anon_thp", "active_anon", "inactive_anon",
+            "active_file", "inactive_file", "unevictable", "slab", "slab_reclaimable", "slab_unreclaimable",
+            "pgfault", "pgmajfault", "workingset_refault_anon", "workingset_refault_file", "pgscan", "pgsteal"};
+    /** Index of the first counter in MEMORY_NAMES; the fields before it are gauges. */
+    private static final int FIRST_MEMORY_COUNTER = 21;
+    private static final StatText.Keys MEMORY_STAT_V2 = new StatText.Keys(MEMORY_NAMES);
+    private static final String[] MEMORY_V1_KEYS = {
+            "total_rss", "total_cache", null, null, null, null, null, "total_shmem", "total_mapped_file",
+            "total_dirty", "total_writeback", null, "total_rss_huge", "total_active_anon", "total_inactive_anon",
+            "total_active_file", "total_inactive_file", "total_unevictable", null, null, null,
+            "total_pgfault", "total_pgmajfault", null, null, null, null};
+    private static final StatText.Keys MEMORY_STAT_V1 = new StatText.Keys(MEMORY_V1_KEYS);
+
+    private static final StatText.Keys IO_STAT = new StatText.Keys("rbytes", "wbytes", "rios", "wios", "dbytes", "dios");
+    private static final String[] IO_NAMES = {"rbytes", "wbytes", "rios", "wios", "dbytes", "dios"};
+    private static final StatText.Keys BLKIO_OPS = new StatText.Keys("Read", "Write", "Discard");
+    private static final String[] BLKIO_BYTES_NAMES = {"rbytes", "wbytes", "dbytes"};
+    private static final String[] BLKIO_IOS_NAMES = {"rios", "wios", "dios"};
+    private static final String[] PRESSURE_RESOURCES = {"cpu", "io", "memory"};
+    private static final String[] PRESSURE_KINDS = {"some", "full"};
+
+    private static final byte[] MEMORY_CONTROLLER = "memory".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] IO_CONTROLLER = "io".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PIDS_CONTROLLER = "pids".getBytes(StandardCharsets.US_ASCII);
+
+    /** Where one unit's values go: the sink and the unit's name as path prefix. */
+    private record Out(MetricSink sink, String[] prefix, long millis) {
+        void gauge(double value, String... suffix) {
+            sink.gauge(millis, value, join(suffix));
+        }
+
+        void counter(long value, String... suffix) {
+            sink.counter(millis, value, join(suffix));
+        }
+
+        private String[] join(String[] suffix) {
+            String[] path = Arrays.copyOf(prefix, prefix.length + suffix.length);
+            System.arraycopy(suffix, 0, path, prefix.length, suffix.length);
+            return path;
+        }
+    }
+
+    private void readUnit(Unit unit, MetricSink sink, String[] prefix) {
+        Out out = new Out(sink, prefix, System.currentTimeMillis());
+        boolean memoryV2 = false;
+        boolean ioV2 = false;
+        boolean pidsV2 = false;
+        if (unit.unified != null) {
+            int length = files.read(unit.unified, "cgroup.controllers");
+            if (length >= 0) {
+                byte[] b = files.buffer();
+                memoryV2 = StatText.containsWord(b, length, MEMORY_CONTROLLER);
+                ioV2 = StatText.containsWord(b, length, IO_CONTROLLER);
+                pidsV2 = StatText.containsWord(b, length, PIDS_CONTROLLER);
+            }
+        }
+        if (unit.cpuacct != null) {
+            readCpuV1(unit.cpuacct, out);
+        } else if (unit.unified != null) {
+            readFlat(unit.unified, "cpu.stat", CPU_STAT, (key, value) -> out.counter(value, "cpu", CPU_STAT_NAMES[key]));
+        }
+        if (unit.memory != null) {
+            readMemoryV1(unit.memory, out);
+        } else if (memoryV2) {
+            readGauge(unit.unified, "memory.current", out, "memory", "current");
+            readGauge(unit.unified, "memory.swap.current", out, "memory", "swap");
+            readFlat(unit.unified, "memory.stat", MEMORY_STAT_V2, (key, value) -> memoryField(out, key, value));
+        }
+        if (unit.pids != null) {
+            readGauge(unit.pids, "pids.current", out, "pids", "current");
+        } else if (pidsV2) {
+            readGauge(unit.unified, "pids.current", out, "pids", "current");
+        }
+        if (unit.blkio != null) {
+            readBlkio(unit.blkio, "blkio.throttle.io_service_bytes", BLKIO_BYTES_NAMES, "io", out);
+            readBlkio(unit.blkio, "blkio.throttle.io_serviced", BLKIO_IOS_NAMES, "io", out);
+            readBlkio(unit.blkio, "blkio.bfq.io_service_bytes", BLKIO_BYTES_NAMES, "io_bfq", out);
+            readBlkio(unit.blkio, "blkio.bfq.io_serviced", BLKIO_IOS_NAMES, "io_bfq", out);
+        } else if (ioV2) {
+            int length = files.read(unit.unified, "io.stat");
+            if (length >= 0) {
+                malformed += StatText.nestedKeyed(files.buffer(), length, IO_STAT, (major, minor, key, value) ->
+                        out.counter(value, "io", devices.name(major, minor), IO_NAMES[key]));
+            }
+        }
+        if (unit.unified != null) {
+            for (String resource : PRESSURE_RESOURCES) {
+                int length = files.readOptional(unit.unified, resource + ".pressure");
+                if (length >= 0) {
+                    malformed += StatText.pressure(files.buffer(), length, (kind, avg10, total) -> {
+                        out.gauge(avg10, "pressure", resource, PRESSURE_KINDS[kind], "avg10");
+                        out.counter(total, "pressure", resource, PRESSURE_KINDS[kind], "total_usec");
+                    });
+                }
+            }
+        }
+    }
+
+    private void readCpuV1(String dir, Out out) {
+        int length = files.read(dir, "cpuacct.usage");
+        if (length >= 0) {
+            long nanoseconds = StatText.singleValue(files.buffer(), length);
+            if (nanoseconds == StatText.INVALID) {
+                malformed++;
+            } else {
+                out.counter(nanoseconds / 1000, "cpu", "usage_usec");
+            }
+        }
+        readFlat(dir, "cpuacct.stat", CPUACCT_STAT, (key, ticks) -> {
+            if (ticks <= Long.MAX_VALUE / USEC_PER_USER_HZ_TICK) {
+                out.counter(ticks * USEC_PER_USER_HZ_TICK, "cpu", CPUACCT_STAT_NAMES[key]);
+            }
+        });
+    }
+
+    private void readMemoryV1(String dir, Out out) {
+        long usage = readGauge(dir, "memory.usage_in_bytes", out, "memory", "current");
+        int length = files.readOptional(dir, "memory.memsw.usage_in_bytes");
+        if (length >= 0 && usage != StatText.INVALID) {
+            // memsw counts memory plus swap (cgroup-v1/memory.rst, 2.4 "Swap Extension")
+            long memsw = StatText.singleValue(files.buffer(), length);
+            if (memsw == StatText.INVALID) {
+                malformed++;
+            } else {
+                out.gauge(Math.max(0, memsw - usage), "memory", "swap");
+            }
+        }
+        readFlat(dir, "memory.stat", MEMORY_STAT_V1, (key, value) -> memoryField(out, key, value));
+    }
+
+    private static void memoryField(Out out, int key, long value) {
+        if (key >= FIRST_MEMORY_COUNTER) {
+            out.counter(value, "memory", MEMORY_NAMES[key]);
+        } else {
+            out.gauge(value, "memory", MEMORY_NAMES[key]);
+        }
+    }
+
+    private void readBlkio(String dir, String file, String[] names, String group, Out out) {
+        // the _recursive files include the unit's sub-cgroups, as v2's io.stat does
+        int length = files.readOptional(dir, file + "_recursive");
+        if (length < 0) {
+            length = files.readOptional(dir, file);
+        }
+        if (length >= 0) {
+            malformed += StatText.blkio(files.buffer(), length, BLKIO_OPS, (major, minor, op, value) ->
+                    out.counter(value, group, devices.name(major, minor), names[op]));
+        }
+    }
+
+    private void readFlat(String dir, String file, StatText.Keys keys, StatText.KeyedValue visitor) {
+        int length = files.read(dir, file);
+        if (length >= 0) {
+            malformed += StatText.flatKeyed(files.buffer(), length, keys, visitor);
+        }
+    }
+
+    /** Reads a single-value file as a gauge; returns the value or INVALID. */
+    private long readGauge(String dir, String file, Out out, String... suffix) {
+        int length = files.read(dir, file);
+        if (length < 0) {
+            return StatText.INVALID;
+        }
+        long value = StatText.singleValue(files.buffer(), length);
+        if (value == StatText.INVALID) {
+            malformed++;
+        } else {
+            out.gauge(value, suffix);
+        }
+        return value;
+    }
+
+    /** Adds up the values of units over the cap, per metric path, for "other". */
+    private static final class SummingSink implements MetricSink {
+        private final Map<List<String>, long[]> counters = new LinkedHashMap<>();
+        private final Map<List<String>, double[]> gauges = new LinkedHashMap<>();
+        private long lastMillis;
+
+        @Override
+        public void gauge(long readMillis, double value, String... path) {
+            gauges.computeIfAbsent(List.of(path), p -> new double[1])[0] += value;
+            lastMillis = Math.max(lastMillis, readMillis);
+        }
+
+        @Override
+        public void counter(long readMillis, long value, String... path) {
+            long[] sum = counters.computeIfAbsent(List.of(path), p -> new long[1]);
+            sum[0] = sum[0] > Long.MAX_VALUE - value ? Long.MAX_VALUE : sum[0] + value;
+            lastMillis = Math.max(lastMillis, readMillis);
+        }
+
+        void flushTo(MetricSink sink) {
+            gauges.forEach((path, sum) -> sink.gauge(lastMillis, sum[0], path.toArray(String[]::new)));
+            counters.forEach((path, sum) -> sink.counter(lastMillis, sum[0], path.toArray(String[]::new)));
+        }
+    }
+}
