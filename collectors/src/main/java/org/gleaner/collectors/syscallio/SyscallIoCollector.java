@@ -107,14 +107,21 @@ public final class SyscallIoCollector implements Collector {
     private void listen() {
         ByteBuffer buffer = ByteBuffer.allocateDirect(DATAGRAM_BUFFER_BYTES);
         try {
+            // Alternates a non-blocking receive, whose EAGAIN proves everything sent before it was
+            // applied, with a blocking one that times out quickly, so that proof stays fresh.
             boolean wait = false;
             while (!closing) {
                 long before = System.nanoTime();
                 int length = socket.receive(buffer, wait);
-                wait = length == 0;
                 if (length == 0) {
-                    drainedNanos = before;
-                } else if (length == TaskstatsSocket.OVERFLOW) {
+                    if (!wait) {
+                        drainedNanos = before;
+                    }
+                    wait = !wait;
+                    continue;
+                }
+                wait = false;
+                if (length == TaskstatsSocket.OVERFLOW) {
                     overflows.incrementAndGet();
                 } else if (length > 0) {
                     TaskstatsMessages.Datagram datagram = TaskstatsMessages.parse(buffer, socket.familyId());

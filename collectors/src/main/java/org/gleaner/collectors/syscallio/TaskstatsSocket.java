@@ -19,8 +19,9 @@ import org.gleaner.collectors.jna.NetlinkSockets;
 final class TaskstatsSocket implements AutoCloseable {
     private static final int NLM_F_ACK = 4;
     private static final int SOCKADDR_NL_LENGTH = 12;
-    private static final long RECEIVE_TIMEOUT_MICROS = 200_000;
-    private static final int SETUP_ATTEMPTS = 50;
+    /** Short: an idle listener re-checks its empty socket this often (see SyscallIoCollector.listen). */
+    private static final long RECEIVE_TIMEOUT_MICROS = 20_000;
+    private static final int SETUP_ATTEMPTS = 250;
 
     /** {@link #receive} result: the kernel dropped notifications because the socket was full. */
     static final int OVERFLOW = -1;

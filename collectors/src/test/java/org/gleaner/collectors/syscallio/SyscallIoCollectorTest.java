@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import org.gleaner.collectors.MetricSink;
 import org.gleaner.testkit.Privileged;
-import org.gleaner.testkit.Requirements;
 import org.junit.jupiter.api.Test;
 
 class SyscallIoCollectorTest {
@@ -41,7 +40,6 @@ class SyscallIoCollectorTest {
     }
 
     static SyscallIoCollector start() throws Exception {
-        Requirements.require(TestUnit.available(), "a cgroup2 hierarchy is mounted");
         return SyscallIoCollector.start(new SyscallIoCollector.Settings(
                 32 << 20, Duration.ofHours(1), SyscallIoCollector.Settings.systemdUnits()));
     }
@@ -123,5 +121,49 @@ class SyscallIoCollectorTest {
             Long later = after.counters.get(path);
             assertTrue(later == null || later >= value, path + " went down from " + value + " to " + later);
         });
+    }
+
+    /**
+     * The kernel's own aggregate is the oracle: a shell's /proc/PID/io includes every child it
+     * reaped. A shell seen by a scan before it starts 100 short writers, and reaping them all, must
+     * leave its unit with exactly its /proc/PID/io plus the live rest of the unit, for every counter:
+     * the exits the kernel rounded are recovered from the shell's counters.
+     */
+    @Test
+    @Privileged("taskstats exit notifications need CAP_NET_ADMIN; test units are cgroups")
+    void unitTotalsEqualTheKernelsAggregateOfTheReapingShell(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path done = dir.resolve("done");
+        try (SyscallIoCollector collector = start(); TestUnit unit = new TestUnit("syscallio-exact")) {
+            Process shell = unit.start("sleep 1; i=0; while [ $i -lt 100 ]; do"
+                    + " dd if=/dev/zero of=/dev/null bs=64k count=1 status=none; i=$((i+1)); done;"
+                    + " echo > " + done + "; sleep 20");
+            Thread.sleep(300);
+            Recorder first = collect(collector); // sees the shell (sleeping) before any of its children exits
+            for (int wait = 0; wait < 300 && !java.nio.file.Files.exists(done); wait++) {
+                Thread.sleep(100);
+            }
+            assertTrue(java.nio.file.Files.exists(done), "the shell finished its loop");
+            collect(collector);
+            Thread.sleep(300);
+            Recorder last = collect(collector);
+            long[] expected = new long[IoCounters.NAMES.size()];
+            for (String pid : java.nio.file.Files.readAllLines(unit.procs())) {
+                IoCounters whole = IoCounters.parseProcIo(java.nio.file.Files.readString(
+                        java.nio.file.Path.of("/proc", pid, "io"))).orElseThrow();
+                for (int i = 0; i < expected.length; i++) {
+                    expected[i] += whole.get(i);
+                }
+            }
+            for (int i = 0; i < expected.length; i++) {
+                String counter = IoCounters.NAMES.get(i);
+                assertEquals(expected[i], last.unit(unit.unitName(), counter), counter + " of the unit; collector "
+                        + last.counters.entrySet().stream().filter(e -> e.getKey().startsWith("collector/")).toList());
+            }
+            assertTrue(last.unit(unit.unitName(), "syscw") >= 100, "each dd makes a write(2)");
+            System.out.printf("exact unit: rounded exits %d, recoveries %d%n",
+                    last.counters.get("collector/exits_rounded") - first.counters.get("collector/exits_rounded"),
+                    last.counters.get("collector/rounding_recoveries") - first.counters.get("collector/rounding_recoveries"));
+            shell.destroyForcibly();
+        }
     }
 }
