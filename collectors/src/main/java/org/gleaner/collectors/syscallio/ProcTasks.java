@@ -54,8 +54,8 @@ final class ProcTasks {
         }
         // Whole-process counters first, then children and threads: every race then leaves the
         // reading short of what the process took in, never above it (see ReaperAccounts).
-        long readNanos = System.nanoTime();
         IoCounters whole = parseIo(readSmallFile(procPrefix + tgid + "/io"));
+        long readNanos = System.nanoTime(); // after the read: a drain later than this one follows it
         Map<Integer, Boolean> childZombies = new HashMap<>();
         if (whole != null) {
             for (int child : ledger.unreapedChildren(tgid)) {

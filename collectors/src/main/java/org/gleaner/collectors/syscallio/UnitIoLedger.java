@@ -22,6 +22,9 @@ public final class UnitIoLedger {
     /** Scans a vanished task is kept for, waiting for its (possibly queued) exit notification. */
     static final int SCANS_BEFORE_MISSED = 3;
 
+    /** The unit of exits whose process and parent were both gone before their unit could be read. */
+    public static final List<String> UNATTRIBUTED = List.of("unattributed");
+
     private record Seen(int tgid, List<String> unit, IoCounters counters, long scan) {}
 
     private record Tombstone(IoCounters counters, long scan) {}
@@ -34,15 +37,17 @@ public final class UnitIoLedger {
     /** One unit's totals in {@link IoCounters#NAMES} order. */
     public record UnitTotals(List<String> unit, IoCounters totals) {}
 
-    /** How complete the accounting is; every field only grows. */
     /**
+     * How complete the accounting is; every field only grows.
+     *
      * @param exits task exits applied
      * @param exitsRounded exits whose exact counters could not be read, credited with the kernel's
      *     rounded ones (or the last scan's, if larger)
      * @param tasksMissed tasks that left /proc without an exit notification (lost, or exited before
      *     the listener was registered)
      * @param exitsUnattributed exits credited to {@link #UNATTRIBUTED}
-     * @param recoveries amounts of rounding loss recovered from the reaping processes' counters
+     * @param recoveries rounding losses recovered from the reaping processes' counters and credited
+     *     (one per counter and rounded exit)
      */
     public record Health(long exits, long exitsRounded, long tasksMissed, long exitsUnattributed, long recoveries) {}
 
@@ -177,9 +182,6 @@ public final class UnitIoLedger {
             recovered++;
         });
     }
-
-    /** The unit of exits whose process and parent were both gone before their unit could be read. */
-    public static final List<String> UNATTRIBUTED = List.of("unattributed");
 
     private void credit(List<String> unit, IoCounters delta, long nowMillis) {
         Unit totals = units.computeIfAbsent(unit, key -> new Unit());
