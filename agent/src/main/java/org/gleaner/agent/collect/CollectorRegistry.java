@@ -13,6 +13,7 @@ public final class CollectorRegistry {
     private static final CollectorFactory[] BUILT_IN = {
         new SystemCollectorFactory(),
         new MemoryCollectorFactory(),
+        new SyscallIoCollectorFactory(),
         new CgroupCollectorFactory(),
     };
 
