@@ -21,27 +21,22 @@ public final class ChangeFilter implements FileEventListener {
     private final WatchedRoots roots;
     private final Excludes excludes;
     private final String command;
-    private final ProcessNames processNames;
-    private final int ownPid;
     private final ChangeBatcher batcher;
 
     /**
-     * @param command only changes made by a process of this name ({@code /proc/PID/comm}); null for all
-     * @param ownPid  events this process caused itself are ignored
+     * @param command only changes made by a process of this name ({@link FileEvent#comm()}, which the
+     *                watcher must then resolve); null for all
      */
-    public ChangeFilter(WatchedRoots roots, Excludes excludes, String command, ProcessNames processNames,
-            int ownPid, ChangeBatcher batcher) {
+    public ChangeFilter(WatchedRoots roots, Excludes excludes, String command, ChangeBatcher batcher) {
         this.roots = roots;
         this.excludes = excludes;
         this.command = command;
-        this.processNames = processNames;
-        this.ownPid = ownPid;
         this.batcher = batcher;
     }
 
     @Override
     public void onEvent(FileEvent event) {
-        if (!event.has(CHANGED_BITS | GONE_BITS) || event.pid() == ownPid) {
+        if (!event.has(CHANGED_BITS | GONE_BITS)) {
             return;
         }
         WatchedRoots.Located located = roots.locate(event.path());
@@ -49,7 +44,7 @@ public final class ChangeFilter implements FileEventListener {
         if (located == null || excludes.excludes(located.relative(), directory)) {
             return;
         }
-        if (command != null && !command.equals(processNames.nameOf(event.pid()))) {
+        if (command != null && !command.equals(event.comm())) {
             return;
         }
         boolean changed = event.has(CHANGED_BITS);

@@ -27,8 +27,7 @@ class ChangeFilterTest {
 
     private List<Path> batch(boolean includeGone, List<String> excludes, List<FileEvent> events) throws Exception {
         ChangeBatcher batcher = new ChangeBatcher(List.of(root), includeGone, 0);
-        ChangeFilter filter = new ChangeFilter(WatchedRoots.of(List.of(root)), Excludes.of(excludes), null,
-                new ProcessNames(), -1, batcher);
+        ChangeFilter filter = new ChangeFilter(WatchedRoots.of(List.of(root)), Excludes.of(excludes), null, batcher);
         events.forEach(filter::onEvent);
         filter.onEvent(event(FileEvent.CLOSE_WRITE, "end-marker"));
         List<Path> paths = batcher.awaitBatch().paths();
@@ -158,33 +157,25 @@ class ChangeFilterTest {
     }
 
     @Test
-    void ownEventsAreIgnored() throws Exception {
+    void commandFilterKeepsOnlyThatProgramsChanges() throws Exception {
         ChangeBatcher batcher = new ChangeBatcher(List.of(root), false, 0);
-        ChangeFilter filter = new ChangeFilter(WatchedRoots.of(List.of(root)), Excludes.of(List.of()), null,
-                new ProcessNames(), 77, batcher);
-        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 77, root.resolve("mine")));
-        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 78, root.resolve("theirs")));
-        assertEquals(List.of(root.resolve("theirs")), batcher.awaitBatch().paths());
+        ChangeFilter filter = new ChangeFilter(WatchedRoots.of(List.of(root)), Excludes.of(List.of()), "make", batcher);
+        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 0, root.resolve("unknown-pid"), "unknown"));
+        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 10, root.resolve("by-cc"), "cc1"));
+        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 11, root.resolve("by-make"), "make"));
+        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 12, root.resolve("by-maker"), "maker"));
+        assertEquals(List.of(root.resolve("by-make")), batcher.awaitBatch().paths());
     }
 
     @Test
-    void commandFilterKeepsOnlyThatProgramsChanges() throws Exception {
-        int self = (int) ProcessHandle.current().pid();
-        String selfName = new ProcessNames().nameOf(self);
-        ChangeBatcher batcher = new ChangeBatcher(List.of(root), false, 0);
-        ChangeFilter filter = new ChangeFilter(WatchedRoots.of(List.of(root)), Excludes.of(List.of()), selfName,
-                new ProcessNames(), -1, batcher);
-        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 0, root.resolve("unknown-pid")));
-        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 1, root.resolve("by-init")));
-        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, self, root.resolve("by-us")));
-        assertEquals(List.of(root.resolve("by-us")), batcher.awaitBatch().paths());
+    void entryNamesWhoseDirectoryVanishedAreNotUnderAnyRoot() throws Exception {
+        assertEquals(List.of(), changes(List.of(new FileEvent(FileEvent.CREATE, OTHER_PID, Path.of("orphan")))));
     }
 
     @Test
     void overflowTurnsTheBatchIntoTheRescanMarker() throws Exception {
         ChangeBatcher batcher = new ChangeBatcher(List.of(root), false, 0);
-        ChangeFilter filter = new ChangeFilter(WatchedRoots.of(List.of(root)), Excludes.of(List.of()), null,
-                new ProcessNames(), -1, batcher);
+        ChangeFilter filter = new ChangeFilter(WatchedRoots.of(List.of(root)), Excludes.of(List.of()), null, batcher);
         filter.onEvent(event(FileEvent.CLOSE_WRITE, "before"));
         filter.onOverflow();
         filter.onEvent(event(FileEvent.CLOSE_WRITE, "after"));

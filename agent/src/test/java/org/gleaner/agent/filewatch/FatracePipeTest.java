@@ -1,0 +1,204 @@
+package org.gleaner.agent.filewatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.gleaner.testkit.Cmd;
+import org.gleaner.testkit.Privileged;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** bin/fatrace-pipe against real file activity: exactly the expected lines, nothing from outside. */
+@Privileged("fanotify filesystem marks need CAP_SYS_ADMIN")
+class FatracePipeTest {
+
+    private static final Duration LIMIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path temp;
+    private Path root;
+    private Path sibling;
+
+    @BeforeEach
+    void makeTrees() throws Exception {
+        temp = temp.toRealPath();
+        root = Files.createDirectory(temp.resolve("project"));
+        sibling = Files.createDirectory(temp.resolve("project2"));
+    }
+
+    /** A write after everything else, so that the lines before it are known to be complete. */
+    private String endMarker() throws Exception {
+        Path end = root.resolve("zz-end");
+        Files.writeString(end, "end");
+        return end.toString();
+    }
+
+    private String at(String relative) {
+        return root.resolve(relative).toString();
+    }
+
+    @Test
+    void writesCreatesAndRenamesUnderTheTreeAreReportedExactlyAndNothingElse() throws Exception {
+        Path existing = Files.writeString(root.resolve("existing.c"), "old");
+        Path toDelete = Files.writeString(root.resolve("doomed.c"), "x");
+        Path toRename = Files.writeString(root.resolve("before.c"), "x");
+        Path outsider = Files.writeString(temp.resolve("incoming.c"), "x");
+        Files.createDirectory(root.resolve("sub dir"));
+        try (PipeProcess pipe = PipeProcess.start('\n', root.toString())) {
+            Files.writeString(existing, "new");
+            Files.writeString(root.resolve("sub dir/new file.c"), "x");
+            Files.move(toRename, root.resolve("after.c"));
+            Files.move(outsider, root.resolve("moved in.c"));
+            Files.delete(toDelete);
+            Files.writeString(sibling.resolve("same-prefix.c"), "x");
+            Files.writeString(temp.resolve("outside.c"), "x");
+            Files.readString(existing);
+            assertEquals(List.of(existing.toString(), at("sub dir/new file.c"), at("after.c"), at("moved in.c"),
+                    endMarker()), pipe.until(at("zz-end"), LIMIT));
+            assertNull(pipe.next(Duration.ofMillis(300)), "nothing after the end marker");
+        }
+    }
+
+    @Test
+    void eventsAlsoReportsDeletesAndMovesOut() throws Exception {
+        Path toDelete = Files.writeString(root.resolve("doomed.c"), "x");
+        Path leaving = Files.writeString(root.resolve("leaving.c"), "x");
+        try (PipeProcess pipe = PipeProcess.start('\n', "--events", root.toString())) {
+            Files.delete(toDelete);
+            Files.move(leaving, sibling.resolve("left.c"));
+            assertEquals(List.of(toDelete.toString(), leaving.toString(), endMarker()), pipe.until(at("zz-end"), LIMIT));
+        }
+    }
+
+    @Test
+    void anAtomicSavePrintsTheTargetOnceAndNeverTheTempFile() throws Exception {
+        Path target = Files.writeString(root.resolve("main.c"), "int x;");
+        try (PipeProcess pipe = PipeProcess.start('\n', root.toString())) {
+            Path tempFile = root.resolve(".main.c.XXXX12");
+            Files.writeString(tempFile, "int y;");
+            Files.move(tempFile, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            assertEquals(List.of(target.toString()), List.of(pipe.next(LIMIT)));
+            assertEquals(List.of(endMarker()), pipe.until(at("zz-end"), LIMIT));
+        }
+    }
+
+    @Test
+    void aBurstOfSavesToOneFileIsOneLine() throws Exception {
+        Path target = root.resolve("busy.c");
+        try (PipeProcess pipe = PipeProcess.start('\n', "--debounce", "300", root.toString())) {
+            for (int i = 0; i < 10; i++) {
+                Files.writeString(target, "version " + i);
+            }
+            assertEquals(target.toString(), pipe.next(LIMIT));
+            assertNull(pipe.next(Duration.ofMillis(600)));
+        }
+    }
+
+    @Test
+    void excludesDropMatchingPathsByComponentDirectoryAndAnchoredPattern() throws Exception {
+        for (String dir : List.of(".git", "build", "sub/build", "docs/gen")) {
+            Files.createDirectories(root.resolve(dir));
+        }
+        try (PipeProcess pipe = PipeProcess.start('\n', "--exclude", "*.o", "--exclude", "build/",
+                "--exclude", "docs/gen", root.toString())) {
+            for (String excluded : List.of(".git/index", "x.o", "build/y", "sub/build/z", "docs/gen/a.html",
+                    ".main.c.swp", "main.c~", "4913")) {
+                Files.writeString(root.resolve(excluded), "x");
+            }
+            Files.writeString(root.resolve("docs/kept.md"), "x");
+            assertEquals(List.of(at("docs/kept.md"), endMarker()), pipe.until(at("zz-end"), LIMIT));
+        }
+        try (PipeProcess pipe = PipeProcess.start('\n', "--no-default-excludes", root.toString())) {
+            Files.writeString(root.resolve(".git/index"), "y");
+            assertEquals(List.of(at(".git/index"), endMarker()), pipe.until(at("zz-end"), LIMIT));
+        }
+    }
+
+    @Test
+    void nulSeparatedOutputCarriesNamesWithNewlines() throws Exception {
+        try (PipeProcess pipe = PipeProcess.start('\0', "-0", root.toString())) {
+            Files.writeString(root.resolve("two\nlines"), "x");
+            assertEquals(List.of(at("two\nlines"), endMarker()), pipe.until(at("zz-end"), LIMIT));
+        }
+    }
+
+    @Test
+    void commandKeepsOnlyChangesMadeByThatProgram() throws Exception {
+        // The writers stay alive for a moment (": " keeps the shell from exec-ing sleep): a process that
+        // exited before its event is read has no name.
+        try (PipeProcess pipe = PipeProcess.start('\n', "--command", "bash", root.toString())) {
+            Process bySh = new ProcessBuilder("sh", "-c", "echo x > by-sh; sleep 1; :").directory(root.toFile()).start();
+            Process byBash = new ProcessBuilder("bash", "-c", "echo x > by-bash; sleep 1; :").directory(root.toFile()).start();
+            assertTrue(bySh.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS) && byBash.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            Cmd.run(LIMIT, "bash", "-c", "echo x > '" + root.resolve("zz-end") + "'; sleep 0.5; :").ok();
+            assertEquals(List.of(at("by-bash"), at("zz-end")), pipe.until(at("zz-end"), LIMIT));
+        }
+    }
+
+    @Test
+    void sigintExits130AndSigtermRemovesTheFifo() throws Exception {
+        try (PipeProcess pipe = PipeProcess.start('\n', root.toString())) {
+            Cmd.run(LIMIT, "kill", "-INT", Long.toString(pipe.process.pid())).ok();
+            assertTrue(pipe.process.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(130, pipe.process.exitValue());
+        }
+        Path fifo = temp.resolve("changes.fifo");
+        try (PipeProcess pipe = PipeProcess.start('\n', "--fifo", fifo.toString(), "--group", "nogroup",
+                root.toString())) {
+            assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(fifo, LinkOption.NOFOLLOW_LINKS)));
+            assertEquals(65534, Files.getAttribute(fifo, "unix:gid", LinkOption.NOFOLLOW_LINKS));
+            Files.writeString(root.resolve("a.c"), "x");
+            try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(Files.newInputStream(fifo),
+                    StandardCharsets.UTF_8))) {
+                assertEquals(at("a.c"), reader.readLine());
+            }
+            Cmd.run(LIMIT, "kill", "-TERM", Long.toString(pipe.process.pid())).ok();
+            assertTrue(pipe.process.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(143, pipe.process.exitValue());
+        }
+        assertFalse(Files.exists(fifo, LinkOption.NOFOLLOW_LINKS), "the FIFO is removed on exit");
+    }
+
+    @Test
+    void aPrePlantedSymlinkOrFileAtTheFifoPathIsRefused() throws Exception {
+        Path victim = Files.writeString(temp.resolve("victim"), "precious");
+        Path link = Files.createSymbolicLink(temp.resolve("fatrace.fifo"), victim);
+        Cmd.Result symlink = Cmd.run(Duration.ofSeconds(30), PipeProcess.launcher().toString(), "--fifo", link.toString(),
+                root.toString());
+        assertEquals(1, symlink.exit());
+        assertEquals("fatrace-pipe: error: " + link + ": is a symlink, refusing to use it as the FIFO\n", symlink.stderr());
+        assertEquals("precious", Files.readString(victim));
+        Cmd.Result file = Cmd.run(Duration.ofSeconds(30), PipeProcess.launcher().toString(), "--fifo", victim.toString(),
+                root.toString());
+        assertEquals(1, file.exit());
+        assertEquals("fatrace-pipe: error: " + victim + ": exists and is not a FIFO, refusing to use it\n", file.stderr());
+    }
+
+    @Test
+    void badArgumentsAreOneLineErrors() throws Exception {
+        Path file = Files.writeString(temp.resolve("file"), "x");
+        String launcher = PipeProcess.launcher().toString();
+        Duration limit = Duration.ofSeconds(30);
+        Cmd.Result missing = Cmd.run(limit, launcher, temp.resolve("nope").toString());
+        assertEquals(2, missing.exit());
+        assertEquals("fatrace-pipe: " + temp.resolve("nope") + ": no such file or directory\n", missing.stderr());
+        Cmd.Result notDir = Cmd.run(limit, launcher, file.toString());
+        assertEquals(2, notDir.exit());
+        assertEquals("fatrace-pipe: " + file + ": not a directory\n", notDir.stderr());
+        Cmd.Result groupAlone = Cmd.run(limit, launcher, "--group", "adm", root.toString());
+        assertEquals(2, groupAlone.exit());
+        assertEquals(1, groupAlone.stderr().lines().count(), groupAlone.stderr());
+    }
+}
