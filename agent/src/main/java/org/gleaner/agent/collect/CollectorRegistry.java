@@ -12,6 +12,7 @@ import java.util.ServiceLoader;
 public final class CollectorRegistry {
     private static final CollectorFactory[] BUILT_IN = {
         new SystemCollectorFactory(),
+        new FanotifyCollectorFactory(),
     };
 
     private CollectorRegistry() {}

@@ -42,6 +42,19 @@ class FatracePipePipelineTest {
         }
     }
 
+    /** SIGSTOP takes effect on each thread asynchronously: wait until /proc says all are stopped (T). */
+    private static boolean allThreadsStopped(long pid) {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return tasks.allMatch(task -> {
+                String stat = read(task.resolve("stat"));
+                int afterName = stat.lastIndexOf(')');
+                return afterName > 0 && stat.startsWith(" T", afterName + 1);
+            });
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void xargsMakeRebuildsAfterASaveAndThePipelineEndsWhenTheReaderExits() throws Exception {
         Requirements.requireTool("make");
@@ -75,21 +88,17 @@ class FatracePipePipelineTest {
     @Test
     void aQueueOverflowPrintsTheRootAsRescanMarkerAndWarns() throws Exception {
         Path root = Files.createDirectory(temp.toRealPath().resolve("flooded"));
-        PipeProcess pipe;
-        String original = Files.readString(MAX_QUEUED_EVENTS).trim();
-        // Applies to fanotify groups created while it is set, so it is restored as soon as ours exists.
-        Files.writeString(MAX_QUEUED_EVENTS, "16");
-        try {
-            pipe = PipeProcess.start('\n', root.toString());
-        } finally {
-            Files.writeString(MAX_QUEUED_EVENTS, original);
-        }
-        try (pipe) {
+        // The queue limit is read when a group is created. Instead of lowering this machine-wide sysctl
+        // (which concurrent tests also read), fatrace-pipe is stopped while more events than the limit
+        // are made: each new file is at least two (create, close_write), so the limit in files is ample.
+        int queueLimit = Integer.parseInt(Files.readString(MAX_QUEUED_EVENTS).trim());
+        try (PipeProcess pipe = PipeProcess.start('\n', root.toString())) {
             String pid = Long.toString(pipe.process.pid());
             Cmd.run(LIMIT, "kill", "-STOP", pid).ok();
             try {
-                for (int i = 0; i < 200; i++) {
-                    Files.writeString(root.resolve("flood-" + i), "x");
+                await("every thread of fatrace-pipe stopped", () -> allThreadsStopped(pipe.process.pid()));
+                for (int i = 0; i < queueLimit; i++) {
+                    Files.write(root.resolve("flood-" + i), new byte[0]);
                 }
             } finally {
                 Cmd.run(LIMIT, "kill", "-CONT", pid).ok();

@@ -1,7 +1,6 @@
 package org.gleaner.collectors.fileevents;
 
 import java.nio.file.Path;
-import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.gleaner.collectors.fanotify.FileEvent;
 import org.gleaner.collectors.fanotify.FileEventListener;
@@ -9,7 +8,8 @@ import org.gleaner.collectors.fanotify.FileEventListener;
 /**
  * Counts file events as the fanotify reader delivers them: per type, per process name and per mount
  * (named slots plus "other"), and queue overflows. One merged kernel event counts once for each type
- * it carries and once per process and mount.
+ * it carries and once per process and mount. The process is the event's resolved comm; a process that
+ * exited before its first event was read counts as "unknown".
  */
 final class FileEventCounts implements FileEventListener {
 
@@ -40,7 +40,6 @@ final class FileEventCounts implements FileEventListener {
 
     private static final String UNKNOWN = "unknown";
 
-    private final IntFunction<String> processNames;
     private final Supplier<MountTable> mounts;
     private final long[] byType = new long[Type.values().length];
     private final CappedCounters byProcess;
@@ -49,12 +48,10 @@ final class FileEventCounts implements FileEventListener {
     private long overflows;
 
     /**
-     * @param processNames pid to command name, null when unknown
-     * @param mounts       reads the current mount table (called at each snapshot)
-     * @param slots        named slots per process and per mount before "other"
+     * @param mounts reads the current mount table (called at each snapshot)
+     * @param slots  named slots per process and per mount before "other"
      */
-    FileEventCounts(IntFunction<String> processNames, Supplier<MountTable> mounts, int slots) {
-        this.processNames = processNames;
+    FileEventCounts(Supplier<MountTable> mounts, int slots) {
         this.mounts = mounts;
         this.byProcess = new CappedCounters(slots);
         this.byMount = new CappedCounters(slots);
@@ -63,7 +60,7 @@ final class FileEventCounts implements FileEventListener {
 
     @Override
     public void onEvent(FileEvent event) {
-        String process = processNames.apply(event.pid());
+        String process = event.comm();
         synchronized (this) {
             for (Type type : Type.values()) {
                 if (event.has(type.bits)) {

@@ -15,15 +15,15 @@ class FileEventCountsTest {
 
     @Test
     void countsTypesProcessesMountsAndOverflows() {
-        Map<Integer, String> names = Map.of(10, "make", 11, "cc1");
-        FileEventCounts counts = new FileEventCounts(names::get, () -> MOUNTS, 1);
-        counts.onEvent(new FileEvent(FileEvent.OPEN | FileEvent.ACCESS | FileEvent.CLOSE_NOWRITE, 10, Path.of("/src/a.c")));
-        counts.onEvent(new FileEvent(FileEvent.MODIFY | FileEvent.CLOSE_WRITE, 11, Path.of("/tmp/a.o")));
-        counts.onEvent(new FileEvent(FileEvent.CREATE, 11, Path.of("/tmp/b.o")));
-        counts.onEvent(new FileEvent(FileEvent.DELETE, 11, Path.of("/tmp/b.o")));
-        counts.onEvent(new FileEvent(FileEvent.MOVED_FROM, 11, Path.of("/tmp/c")));
-        counts.onEvent(new FileEvent(FileEvent.MOVED_TO, 11, Path.of("/tmp/d")));
-        counts.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 99, Path.of("/src/gone")));
+        FileEventCounts counts = new FileEventCounts(() -> MOUNTS, 1);
+        counts.onEvent(new FileEvent(FileEvent.OPEN | FileEvent.ACCESS | FileEvent.CLOSE_NOWRITE, 10, Path.of("/src/a.c"),
+                "make"));
+        counts.onEvent(new FileEvent(FileEvent.MODIFY | FileEvent.CLOSE_WRITE, 11, Path.of("/tmp/a.o"), "cc1"));
+        counts.onEvent(new FileEvent(FileEvent.CREATE, 11, Path.of("/tmp/b.o"), "cc1"));
+        counts.onEvent(new FileEvent(FileEvent.DELETE, 11, Path.of("/tmp/b.o"), "cc1"));
+        counts.onEvent(new FileEvent(FileEvent.MOVED_FROM, 11, Path.of("/tmp/c"), "cc1"));
+        counts.onEvent(new FileEvent(FileEvent.MOVED_TO, 11, Path.of("/tmp/d"), "cc1"));
+        counts.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 99, Path.of("/src/gone"), "unknown"));
         counts.onOverflow();
         FileEventCounts.Totals totals = counts.totals();
         // open, read, write, create, delete, move
