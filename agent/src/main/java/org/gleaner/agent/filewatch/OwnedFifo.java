@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.gleaner.collectors.jna.Fanotify;
 import org.gleaner.collectors.jna.Fifos;
 import org.gleaner.collectors.jna.LibC;
 
@@ -28,9 +29,6 @@ import org.gleaner.collectors.jna.LibC;
  * path still names it.
  */
 public final class OwnedFifo implements Closeable {
-
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFIFO = 0010000;
 
     private final Path path;
     private final int readFd;
@@ -57,7 +55,8 @@ public final class OwnedFifo implements Closeable {
         }
         int fd;
         try {
-            fd = Fifos.INSTANCE.open(path.toString(), Fifos.O_RDONLY | Fifos.O_NONBLOCK | Fifos.O_NOFOLLOW | Fifos.O_CLOEXEC);
+            fd = Fanotify.INSTANCE.open(path.toString(),
+                    Fanotify.O_RDONLY | Fanotify.O_NONBLOCK | Fifos.O_NOFOLLOW | Fanotify.O_CLOEXEC);
         } catch (LastErrorException e) {
             throw new IOException(path + (e.getErrorCode() == Fifos.ELOOP
                     ? ": is a symlink, refusing to use it as the FIFO"
@@ -66,8 +65,7 @@ public final class OwnedFifo implements Closeable {
         try {
             Path opened = Path.of("/proc/self/fd", Integer.toString(fd));
             Map<String, Object> attributes = Files.readAttributes(opened, "unix:mode,uid,dev,ino");
-            int mode = (Integer) attributes.get("mode");
-            if ((mode & S_IFMT) != S_IFIFO) {
+            if (FileTypes.typeOf(attributes.get("mode")) != FileTypes.S_IFIFO) {
                 throw new IOException(path + ": exists and is not a FIFO, refusing to use it");
             }
             if (!attributes.get("uid").equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {

@@ -1,11 +1,11 @@
 package org.gleaner.agent.filewatch;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.gleaner.collectors.jna.Fanotify;
 import org.gleaner.collectors.jna.Fifos;
 
 /**
@@ -15,39 +15,37 @@ import org.gleaner.collectors.jna.Fifos;
  */
 public final class ReaderWatch {
 
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFIFO = 0010000;
-    private static final int S_IFSOCK = 0140000;
-
     private ReaderWatch() {}
 
     /** Starts a daemon thread that runs {@code readerGone} when fd 1's reader closes; false if fd 1 is not a pipe. */
     public static boolean start(Runnable readerGone) {
         int type;
         try {
-            type = (Integer) Files.getAttribute(Path.of("/proc/self/fd/1"), "unix:mode") & S_IFMT;
+            type = FileTypes.typeOf(Files.getAttribute(Path.of("/proc/self/fd/1"), "unix:mode"));
         } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
-        if (type != S_IFIFO && type != S_IFSOCK) {
+        if (type != FileTypes.S_IFIFO && type != FileTypes.S_IFSOCK) {
             return false;
         }
         Thread thread = new Thread(() -> {
-            ByteBuffer pollfd = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(0, 1);
-            while (true) {
-                byte[] fds = pollfd.array();
-                try {
-                    Fifos.INSTANCE.poll(fds, 1, -1);
-                } catch (LastErrorException e) {
-                    if (e.getErrorCode() == Fifos.EINTR) {
-                        continue;
+            try (Memory pollFd = new Memory(8)) {
+                pollFd.setInt(0, 1);
+                pollFd.setShort(4, (short) 0);
+                while (true) {
+                    pollFd.setShort(6, (short) 0);
+                    try {
+                        Fanotify.INSTANCE.poll(pollFd, 1, -1);
+                    } catch (LastErrorException e) {
+                        if (e.getErrorCode() == Fanotify.EINTR) {
+                            continue;
+                        }
+                        return;
                     }
-                    return;
-                }
-                short revents = ByteBuffer.wrap(fds).order(ByteOrder.nativeOrder()).getShort(6);
-                if ((revents & (Fifos.POLLERR | Fifos.POLLHUP)) != 0) {
-                    readerGone.run();
-                    return;
+                    if ((pollFd.getShort(6) & (Fifos.POLLERR | Fifos.POLLHUP)) != 0) {
+                        readerGone.run();
+                        return;
+                    }
                 }
             }
         }, "stdout-reader-watch");
