@@ -1,6 +1,7 @@
 package org.gleaner.agent.filewatch;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -36,6 +37,8 @@ public final class WatchedRoots {
                 real = Path.of(argument).toRealPath();
             } catch (NoSuchFileException e) {
                 throw new IllegalArgumentException(argument + ": no such file or directory");
+            } catch (AccessDeniedException e) {
+                throw new IllegalArgumentException(argument + ": permission denied");
             } catch (IOException e) {
                 throw new IllegalArgumentException(argument + ": " + e.getMessage());
             }

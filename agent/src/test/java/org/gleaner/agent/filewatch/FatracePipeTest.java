@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.Privileged;
+import org.gleaner.testkit.Requirements;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -200,5 +201,87 @@ class FatracePipeTest {
         Cmd.Result groupAlone = Cmd.run(limit, launcher, "--group", "adm", root.toString());
         assertEquals(2, groupAlone.exit());
         assertEquals(1, groupAlone.stderr().lines().count(), groupAlone.stderr());
+    }
+
+    @Test
+    void execRunsTheCommandPerBatchWithThePathsOnItsInputNeverTwoAtOnce() throws Exception {
+        Path log = temp.resolve("exec.log");
+        String script = "echo start $(date +%s%N) >> '" + log + "'; sed 's/^/path /' >> '" + log + "'; sleep 0.3;"
+                + " echo end $(date +%s%N) >> '" + log + "'";
+        try (PipeProcess pipe = PipeProcess.start('\n', "--debounce", "50", "--cooldown", "200", root.toString(),
+                "--exec", "sh", "-c", script)) {
+            for (int i = 0; i < 8; i++) {
+                Files.writeString(root.resolve("f" + i), "x");
+                Thread.sleep(100);
+            }
+            long deadline = System.nanoTime() + LIMIT.toNanos();
+            while (!(Files.exists(log) && Files.readString(log).contains("path " + at("f7") + "\n")
+                    && Files.readString(log).endsWith("\n") && lastLineIsEnd(log)) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        }
+        List<String> lines = Files.readAllLines(log);
+        List<String> paths = lines.stream().filter(line -> line.startsWith("path ")).map(line -> line.substring(5)).toList();
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7).stream().map(i -> at("f" + i)).toList(), paths);
+        long previousEnd = 0;
+        int runs = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("start ")) {
+                long start = Long.parseLong(lines.get(i).substring(6));
+                assertTrue(start - previousEnd >= TimeUnit.MILLISECONDS.toNanos(200), "cooldown before run " + runs);
+                int end = i + 1;
+                while (!lines.get(end).startsWith("end ")) {
+                    assertFalse(lines.get(end).startsWith("start "), "overlapping runs: " + lines);
+                    end++;
+                }
+                previousEnd = Long.parseLong(lines.get(end).substring(4));
+                runs++;
+            }
+        }
+        assertTrue(runs >= 2 && runs < 8, "changes during a run wait for the next: " + runs + " runs");
+    }
+
+    private static boolean lastLineIsEnd(Path log) throws Exception {
+        List<String> lines = Files.readAllLines(log);
+        return !lines.isEmpty() && lines.get(lines.size() - 1).startsWith("end ");
+    }
+
+    @Test
+    void theGleanerSubcommandIsTheSameTool() throws Exception {
+        Cmd.Result help = Cmd.run(Duration.ofSeconds(30), Requirements.repoRoot().resolve("bin/gleaner").toString(),
+                "fatrace-pipe", "--help").ok();
+        assertTrue(help.stdout().startsWith("Usage: gleaner fatrace-pipe "), help.stdout());
+    }
+
+    private static void requireNobodyCanRunTheLauncher() {
+        Path jar = Requirements.repoRoot().resolve("agent/target/gleaner.jar");
+        Requirements.require(Cmd.run(LIMIT, "runuser", "-u", "nobody", "--", "test", "-r", jar.toString()).exit() == 0,
+                "the checkout must be readable by user nobody to run fatrace-pipe as a normal user");
+    }
+
+    @Test
+    void aPathTheUserCannotReachSaysPermissionDenied() throws Exception {
+        requireNobodyCanRunTheLauncher();
+        Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Cmd.Result denied = Cmd.run(Duration.ofSeconds(30), "runuser", "-u", "nobody", "--",
+                PipeProcess.launcher().toString(), root.toString());
+        assertEquals(2, denied.exit());
+        assertEquals("fatrace-pipe: " + root + ": permission denied\n", denied.stderr());
+    }
+
+    @Test
+    void withoutRootItWatchesTheTreeWithInodeMarks() throws Exception {
+        requireNobodyCanRunTheLauncher();
+        Cmd.run(LIMIT, "chown", "-R", "nobody", root.toString()).ok();
+        Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        List<String> command = List.of("runuser", "-u", "nobody", "--", PipeProcess.launcher().toString(), root.toString());
+        try (PipeProcess pipe = PipeProcess.start('\n', command)) {
+            assertTrue(pipe.stderr().contains("(unprivileged"), pipe.stderr());
+            Files.createDirectory(root.resolve("new-dir"));
+            Thread.sleep(200);
+            Files.writeString(root.resolve("new-dir/inside.c"), "x");
+            Files.writeString(sibling.resolve("outside.c"), "x");
+            assertEquals(List.of(at("new-dir/inside.c"), endMarker()), pipe.until(at("zz-end"), LIMIT));
+        }
     }
 }

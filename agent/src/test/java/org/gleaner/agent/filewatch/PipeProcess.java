@@ -39,6 +39,11 @@ final class PipeProcess implements AutoCloseable {
     static PipeProcess start(char separator, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(launcher().toString()));
         command.addAll(List.of(args));
+        return start(separator, command);
+    }
+
+    /** Starts {@code command} (which runs fatrace-pipe) and waits until it says its watch is in place. */
+    static PipeProcess start(char separator, List<String> command) throws Exception {
         PipeProcess pipe = new PipeProcess(new ProcessBuilder(command).start(), separator);
         pipe.awaitStderr("fatrace-pipe: watching ", START_LIMIT);
         return pipe;
