@@ -135,6 +135,18 @@ class FatracePipeTest {
     }
 
     @Test
+    void nonAsciiNamesArePrintedAsTheyAreEvenUnderThePosixLocale() throws Exception {
+        List<String> command = List.of("env", "-u", "LANG", "-u", "LC_ALL", "-u", "LC_CTYPE",
+                PipeProcess.launcher().toString(), root.toString());
+        try (PipeProcess pipe = PipeProcess.start('\n', command)) {
+            // Made by the shell from octal UTF-8 bytes: this JVM itself may run under any locale.
+            Cmd.run(LIMIT, "sh", "-c", "cd '" + root + "' && printf x > \"$(printf 'r\\303\\251sum\\303\\251 "
+                    + "\\346\\227\\245\\346\\234\\254.c')\"").ok();
+            assertEquals(List.of(at("r\u00e9sum\u00e9 \u65e5\u672c.c"), endMarker()), pipe.until(at("zz-end"), LIMIT));
+        }
+    }
+
+    @Test
     void commandKeepsOnlyChangesMadeByThatProgram() throws Exception {
         // The writers stay alive for a moment (": " keeps the shell from exec-ing sleep): a process that
         // exited before its event is read has no name.
