@@ -428,6 +428,7 @@ public final class FanotifyWatcher implements AutoCloseable {
                 processNames.newBatch();
             }
             EventRecords.parse(buffer, length, dispatcher);
+            listener.onBatchEnd();
         }
     }
 
