@@ -440,6 +440,8 @@ public final class FanotifyWatcher implements AutoCloseable {
         }
         long mask = event.mask() & (deliveredEvents | FileEvent.ONDIR);
         boolean wanted = (mask & deliveredEvents) != 0 && !ignored(event.pid());
+        // The name first: a short-lived process may be gone (and its /proc entry with it) within microseconds.
+        String comm = wanted && processNames != null ? processNames.comm(event.pid()) : null;
         Path path = null;
         if (wanted || resolver.tracks(event)) {
             path = resolver.resolve(event);
@@ -450,7 +452,6 @@ public final class FanotifyWatcher implements AutoCloseable {
         if (!wanted || path == null || (onlyUnderRoots && !underRoots(path))) {
             return;
         }
-        String comm = processNames == null ? null : processNames.comm(event.pid());
         listener.onEvent(new FileEvent(mask, event.pid(), path, comm));
     }
 
