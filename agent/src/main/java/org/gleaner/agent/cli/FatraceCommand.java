@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.gleaner.agent.fatrace.EventFormat;
 import org.gleaner.agent.fatrace.Fatrace;
@@ -21,6 +22,7 @@ import org.gleaner.collectors.fanotify.FanotifyException;
 import org.gleaner.collectors.fanotify.FanotifyWatcher;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Options;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Scope;
+import org.gleaner.collectors.jna.Fanotify;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
@@ -117,13 +119,14 @@ public final class FatraceCommand implements Callable<Integer> {
             }
         }
         List<Path> paths = currentMount ? List.of(Path.of(".")) : Mounts.deviceBacked(Path.of("/proc/self/mounts"));
-        return new Options(paths, Scope.FILESYSTEM, events, ignoredPids.stream().collect(java.util.stream.Collectors.toSet()),
+        return new Options(paths, Scope.FILESYSTEM, events, Set.copyOf(ignoredPids),
                 false, true, Options.DEFAULT_BUFFER_BYTES);
     }
 
     /**
      * Without -c, a mount that cannot be marked (FUSE, a btrfs subvolume...) is left out with a warning,
-     * as fatrace does; with -c, or for "/", it is an error.
+     * as fatrace does. With -c, a filesystem without file handles is watched through a mount mark in
+     * fd mode instead (no create/delete/rename events), with a warning.
      */
     private static FanotifyWatcher start(Options options, Fatrace fatrace) {
         Options current = options;
@@ -132,6 +135,12 @@ public final class FatraceCommand implements Callable<Integer> {
                 return FanotifyWatcher.start(current, fatrace);
             } catch (FanotifyException e) {
                 Path failed = failedPath(current.paths(), e.getMessage());
+                if (current.paths().size() == 1 && current.scope() == Scope.FILESYSTEM && lacksFileHandles(e)) {
+                    System.err.println("fatrace: warning: " + Cli.oneLine(e.getMessage())
+                            + "; watching its mount without create/delete/rename events instead");
+                    current = current.withScope(Scope.MOUNT);
+                    continue;
+                }
                 if (failed == null || current.paths().size() == 1 || failed.equals(Path.of("/"))) {
                     throw e;
                 }
@@ -142,6 +151,12 @@ public final class FatraceCommand implements Callable<Integer> {
                         current.onlyUnderPaths(), current.resolveComm(), current.bufferBytes());
             }
         }
+    }
+
+    private static boolean lacksFileHandles(FanotifyException e) {
+        int errno = e.errno();
+        return errno == Fanotify.ENODEV || errno == Fanotify.EXDEV
+                || errno == Fanotify.EOPNOTSUPP;
     }
 
     private static Path failedPath(List<Path> paths, String message) {
