@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Linux system observability: collectors, a loss-free carbon agent and admin tools.",
-        subcommands = {CommandLine.HelpCommand.class, AgentCommand.class, FatracePipeCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, AgentCommand.class, FatraceCommand.class, FatracePipeCommand.class})
 public final class GleanerCommand implements Runnable {
 
     @CommandLine.Spec

@@ -139,7 +139,8 @@ public final class FanotifyWatcher implements AutoCloseable {
     private final PathResolver resolver;
     private final ProcessNames processNames;
     private final ByteBuffer buffer;
-    private final Consumer<RawEvent> dispatcher = this::dispatch;
+    private final List<RawEvent> batch = new ArrayList<>();
+    private final Consumer<RawEvent> batchAdder = batch::add;
     private final Thread reader;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private volatile Throwable failure;
@@ -424,10 +425,21 @@ public final class FanotifyWatcher implements AutoCloseable {
             if (length <= 0) {
                 return;
             }
+            batch.clear();
+            EventRecords.parse(buffer, length, batchAdder);
             if (processNames != null) {
+                // Names before anything else: a short-lived process's /proc entry lasts only until it is reaped.
                 processNames.newBatch();
+                for (RawEvent event : batch) {
+                    if (!ignored(event.pid())) {
+                        processNames.comm(event.pid());
+                    }
+                }
             }
-            EventRecords.parse(buffer, length, dispatcher);
+            for (RawEvent event : batch) {
+                dispatch(event);
+            }
+            listener.onBatchEnd();
         }
     }
 
@@ -439,6 +451,7 @@ public final class FanotifyWatcher implements AutoCloseable {
         }
         long mask = event.mask() & (deliveredEvents | FileEvent.ONDIR);
         boolean wanted = (mask & deliveredEvents) != 0 && !ignored(event.pid());
+        String comm = wanted && processNames != null ? processNames.comm(event.pid()) : null;
         Path path = null;
         if (wanted || resolver.tracks(event)) {
             path = resolver.resolve(event);
@@ -449,7 +462,6 @@ public final class FanotifyWatcher implements AutoCloseable {
         if (!wanted || path == null || (onlyUnderRoots && !underRoots(path))) {
             return;
         }
-        String comm = processNames == null ? null : processNames.comm(event.pid());
         listener.onEvent(new FileEvent(mask, event.pid(), path, comm));
     }
 
