@@ -1,5 +1,6 @@
 package org.gleaner.agent.collect;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -11,8 +12,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.gleaner.testkit.Cmd;
+import org.gleaner.testkit.FanotifyQueue;
 import org.gleaner.testkit.Privileged;
 import org.gleaner.testkit.Requirements;
+import org.gleaner.testkit.Tmpfs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,10 +26,20 @@ class FanotifyCollectorAgentTest {
     private static final Pattern LINE = Pattern.compile("^\\S+?\\.fanotify\\.(\\S+) (\\S+) (\\d+)$");
 
     @TempDir
-    Path temp;
+    Path configDir;
 
     @Test
     void theAgentReportsFileEventRatesWhileFilesAreWritten() throws Exception {
+        FanotifyQueue.requireUsableLimit();
+        // A private filesystem, so that the machine's own activity cannot overflow the queue.
+        try (Tmpfs tmpfs = Tmpfs.mount("fanotify-agent")) {
+            Path config = Files.writeString(configDir.resolve("gleaner.yaml"),
+                    "collectors:\n  fanotify:\n    paths: [\"" + tmpfs.path() + "\"]\n    top: 5\n");
+            check(tmpfs.path(), config);
+        }
+    }
+
+    private void check(Path temp, Path config) throws Exception {
         AtomicBoolean writing = new AtomicBoolean(true);
         Thread writer = new Thread(() -> {
             for (int i = 0; writing.get() && i < 100_000; i++) {
@@ -44,7 +57,7 @@ class FanotifyCollectorAgentTest {
         Cmd.Result agent;
         try {
             agent = Cmd.run(Duration.ofSeconds(60), Requirements.repoRoot().resolve("bin/gleaner").toString(),
-                    "agent", "--stdout", "--cycles", "2", "--collectors", "fanotify", "-i", "1s").ok();
+                    "agent", "--config", config.toString(), "--stdout", "--cycles", "2", "--collectors", "fanotify", "-i", "1s").ok();
         } finally {
             writing.set(false);
             writer.join(5000);
@@ -62,6 +75,10 @@ class FanotifyCollectorAgentTest {
         assertTrue(last.get("type.create") > 10, "creates per second: " + last.get("type.create"));
         assertTrue(last.get("type.delete") > 10, "deletes per second: " + last.get("type.delete"));
         assertTrue(last.containsKey("process.top.java"), "the writer is a java process: " + last.keySet());
-        assertTrue(last.containsKey("process.other") && last.containsKey("mount.other") && last.containsKey("overflows"));
+        String mountName = temp.getFileName().toString();
+        assertTrue(last.keySet().stream().anyMatch(name -> name.startsWith("mount.top.") && name.contains(mountName)
+                && last.get(name) > 10), "the tmpfs mount " + mountName + ": " + last);
+        assertTrue(last.containsKey("process.other") && last.containsKey("mount.other"));
+        assertEquals(0.0, last.get("overflows"));
     }
 }

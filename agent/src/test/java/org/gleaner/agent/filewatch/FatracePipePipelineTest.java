@@ -9,8 +9,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.gleaner.testkit.Cmd;
+import org.gleaner.testkit.FanotifyQueue;
 import org.gleaner.testkit.Privileged;
 import org.gleaner.testkit.Requirements;
+import org.gleaner.testkit.Tmpfs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,10 +23,21 @@ import org.junit.jupiter.api.io.TempDir;
 class FatracePipePipelineTest {
 
     private static final Duration LIMIT = Duration.ofSeconds(10);
-    private static final Path MAX_QUEUED_EVENTS = Path.of("/proc/sys/fs/fanotify/max_queued_events");
 
     @TempDir
     Path temp;
+    /** A private filesystem for the watched trees: the filesystem mark sees only this test's activity. */
+    private Tmpfs tmpfs;
+
+    @BeforeEach
+    void mount() {
+        tmpfs = Tmpfs.mount("fatrace-pipe");
+    }
+
+    @AfterEach
+    void unmount() {
+        tmpfs.close();
+    }
 
     private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + LIMIT.toNanos();
@@ -58,7 +73,7 @@ class FatracePipePipelineTest {
     @Test
     void xargsMakeRebuildsAfterASaveAndThePipelineEndsWhenTheReaderExits() throws Exception {
         Requirements.requireTool("make");
-        Path project = temp.toRealPath().resolve("project");
+        Path project = tmpfs.path().toRealPath().resolve("project");
         Files.createDirectory(project);
         Files.writeString(project.resolve("Makefile"), "out.txt: src.txt\n\tcp src.txt out.txt\n");
         Files.writeString(project.resolve("src.txt"), "version 1\n");
@@ -87,13 +102,11 @@ class FatracePipePipelineTest {
 
     @Test
     void aQueueOverflowPrintsTheRootAsRescanMarkerAndWarns() throws Exception {
-        Path root = Files.createDirectory(temp.toRealPath().resolve("flooded"));
+        Path root = Files.createDirectory(tmpfs.path().toRealPath().resolve("flooded"));
         // The queue limit is read when a group is created. Instead of lowering this machine-wide sysctl
         // (which concurrent tests also read), fatrace-pipe is stopped while more events than the limit
         // are made: each new file is at least two (create, close_write), so the limit in files is ample.
-        int queueLimit = Integer.parseInt(Files.readString(MAX_QUEUED_EVENTS).trim());
-        Requirements.require(queueLimit >= 1024, MAX_QUEUED_EVENTS + " is " + queueLimit
-                + ": with so small a queue the machine's own file activity overflows it continually");
+        int queueLimit = FanotifyQueue.requireUsableLimit();
         try (PipeProcess pipe = PipeProcess.start('\n', root.toString())) {
             String pid = Long.toString(pipe.process.pid());
             Cmd.run(LIMIT, "kill", "-STOP", pid).ok();

@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.Privileged;
 import org.gleaner.testkit.Requirements;
+import org.gleaner.testkit.Tmpfs;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** bin/fatrace-pipe against real file activity: exactly the expected lines, nothing from outside. */
 @Privileged("fanotify filesystem marks need CAP_SYS_ADMIN")
@@ -26,16 +27,23 @@ class FatracePipeTest {
 
     private static final Duration LIMIT = Duration.ofSeconds(10);
 
-    @TempDir
-    Path temp;
+    /** A private filesystem: the filesystem mark sees only this test's activity, never the machine's. */
+    private Tmpfs tmpfs;
+    private Path temp;
     private Path root;
     private Path sibling;
 
     @BeforeEach
     void makeTrees() throws Exception {
-        temp = temp.toRealPath();
+        tmpfs = Tmpfs.mount("fatrace-pipe");
+        temp = tmpfs.path().toRealPath();
         root = Files.createDirectory(temp.resolve("project"));
         sibling = Files.createDirectory(temp.resolve("project2"));
+    }
+
+    @AfterEach
+    void unmount() {
+        tmpfs.close();
     }
 
     /** A write after everything else, so that the lines before it are known to be complete. */

@@ -10,15 +10,14 @@ import java.util.List;
 import java.util.Map;
 import org.gleaner.collectors.MetricSink;
 import org.gleaner.testkit.Cmd;
+import org.gleaner.testkit.FanotifyQueue;
 import org.gleaner.testkit.Privileged;
+import org.gleaner.testkit.Tmpfs;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 @Privileged("fanotify filesystem marks need CAP_SYS_ADMIN")
 class FileEventCollectorTest {
 
-    @TempDir
-    Path temp;
 
     private static Map<String, Long> collect(FileEventCollector collector) throws Exception {
         Map<String, Long> values = new HashMap<>();
@@ -38,7 +37,11 @@ class FileEventCollectorTest {
 
     @Test
     void countsARealProcessFileActivityByTypeNameAndMount() throws Exception {
-        try (FileEventCollector collector = FileEventCollector.start(List.of(temp), 1000)) {
+        FanotifyQueue.requireUsableLimit();
+        // A private filesystem: the mark sees only this test's activity, so nothing is lost to overflows.
+        try (Tmpfs tmpfs = Tmpfs.mount("file-events");
+                FileEventCollector collector = FileEventCollector.start(List.of(tmpfs.path()), 1000)) {
+            Path temp = tmpfs.path();
             Map<String, Long> before = collect(collector);
             // A named, long-enough-lived writer: 20 files created, written, renamed and deleted.
             String script = "cd '" + temp + "'; for i in $(seq 1 20); do echo x > f$i; cat f$i > /dev/null;"
@@ -51,12 +54,12 @@ class FileEventCollectorTest {
                 assertTrue(delta >= 20, type + " grew by " + delta);
             }
             long byBash = after.getOrDefault("process|top|bash", 0L) - before.getOrDefault("process|top|bash", 0L);
-            assertTrue(byBash >= 20 * 3, "bash's own events: " + byBash);
-            String mount = "mount|top|" + MountTable.parse(java.nio.file.Files.readString(Path.of("/proc/self/mountinfo")))
-                    .mountOf(temp.toRealPath());
+            assertTrue(byBash >= 20, "bash's own events (its echo writes each file): " + byBash);
+            String mount = "mount|top|" + temp.toRealPath();
             assertTrue(after.getOrDefault(mount, 0L) - before.getOrDefault(mount, 0L) >= 20 * 4, after.toString());
             assertTrue(after.containsKey("overflows") && after.containsKey("process|other") && after.containsKey("mount|other"));
             after.forEach((name, value) -> assertTrue(value >= before.getOrDefault(name, 0L), name + " went down"));
+            assertEquals(0, after.get("overflows"));
         }
     }
 }
