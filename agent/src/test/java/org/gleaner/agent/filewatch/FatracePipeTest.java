@@ -99,6 +99,10 @@ class FatracePipeTest {
             Files.move(tempFile, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             assertEquals(List.of(target.toString()), List.of(pipe.next(LIMIT)));
             assertEquals(List.of(endMarker()), pipe.until(at("zz-end"), LIMIT));
+            // sed -i writes a temp file (sedXXXXXX) next to the file and renames it over the file.
+            Cmd.run(LIMIT, "sed", "-i", "s/y/z/", target.toString()).ok();
+            assertEquals(List.of(target.toString()), List.of(pipe.next(LIMIT)));
+            assertNull(pipe.next(Duration.ofMillis(400)));
         }
     }
 
