@@ -107,6 +107,19 @@ class FatracePipeTest {
     }
 
     @Test
+    void aVimSaveIsOneLine() throws Exception {
+        String vim = Requirements.requireTool("vim").toString();
+        Path source = Files.writeString(root.resolve("main.c"), "int x;\n");
+        try (PipeProcess pipe = PipeProcess.start('\n', root.toString())) {
+            // Swap file, write probe, backup: none of it may show, and the file only once.
+            Cmd.run(LIMIT, List.of(vim, "-u", "NONE", "-i", "NONE", "-N", "-es", "-c", "set backup writebackup",
+                    "-c", "normal! Goint y;", "-c", "wq", source.toString()), "").ok();
+            assertEquals(List.of(source.toString(), endMarker()), pipe.until(at("zz-end"), LIMIT));
+        }
+        assertEquals("int x;\nint y;\n", Files.readString(source));
+    }
+
+    @Test
     void aBurstOfSavesToOneFileIsOneLine() throws Exception {
         Path target = root.resolve("busy.c");
         try (PipeProcess pipe = PipeProcess.start('\n', "--debounce", "300", root.toString())) {
