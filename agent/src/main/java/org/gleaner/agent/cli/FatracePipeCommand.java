@@ -43,6 +43,8 @@ public final class FatracePipeCommand implements Runnable {
 
     /** comm is truncated to TASK_COMM_LEN - 1 bytes (proc(5)). */
     private static final int COMM_LENGTH = 15;
+    /** An hour: longer delays are surely a mistake (and 10 × debounce must not overflow). */
+    private static final long MAX_DELAY_MILLIS = 3_600_000;
     private static final long WATCHED_EVENTS = FileEvent.CLOSE_WRITE | FileEvent.CREATE | FileEvent.MOVED_TO
             | FileEvent.DELETE | FileEvent.MOVED_FROM;
 
@@ -168,8 +170,10 @@ public final class FatracePipeCommand implements Runnable {
 
     private void validate() {
         CommandLine commandLine = spec.commandLine();
-        if (debounceMillis < 0 || cooldownMillis < 0) {
-            throw new CommandLine.ParameterException(commandLine, "--debounce and --cooldown must be 0 or more");
+        if (debounceMillis < 0 || debounceMillis > MAX_DELAY_MILLIS || cooldownMillis < 0
+                || cooldownMillis > MAX_DELAY_MILLIS) {
+            throw new CommandLine.ParameterException(commandLine,
+                    "--debounce and --cooldown must be from 0 to " + MAX_DELAY_MILLIS + " (ms)");
         }
         if (group != null && fifo == null) {
             throw new CommandLine.ParameterException(commandLine, "--group needs --fifo");

@@ -235,9 +235,18 @@ class FatracePipeTest {
         Cmd.Result notDir = Cmd.run(limit, launcher, file.toString());
         assertEquals(2, notDir.exit());
         assertEquals("fatrace-pipe: " + file + ": not a directory\n", notDir.stderr());
-        Cmd.Result groupAlone = Cmd.run(limit, launcher, "--group", "adm", root.toString());
-        assertEquals(2, groupAlone.exit());
-        assertEquals(1, groupAlone.stderr().lines().count(), groupAlone.stderr());
+        for (List<String> bad : List.of(List.of("--group", "adm"), List.of("--debounce", "-1"),
+                List.of("--debounce", "99999999999"), List.of("--cooldown", "soon"), List.of("--fifo", "/tmp/x", "--exec", "true"),
+                List.of("--exclude", "a{b"), List.of("--fifo", temp.resolve("f").toString(), "--group", "no-such-group-" + ProcessHandle.current().pid()))) {
+            List<String> command = new java.util.ArrayList<>(List.of(launcher));
+            command.addAll(bad);
+            command.add(root.toString());
+            Cmd.Result result = Cmd.run(limit, command, null);
+            assertEquals(2, result.exit(), bad + ": " + result.stderr());
+            assertEquals(1, result.stderr().lines().count(), bad + ": " + result.stderr());
+            assertTrue(result.stderr().startsWith("fatrace-pipe: "), result.stderr());
+        }
+        assertFalse(Files.exists(temp.resolve("f"), LinkOption.NOFOLLOW_LINKS));
     }
 
     @Test
