@@ -31,12 +31,15 @@ class FatracePipePipelineTest {
 
     @BeforeEach
     void mount() {
+        FanotifyQueue.requireUsableLimit();
         tmpfs = Tmpfs.mount("fatrace-pipe");
     }
 
     @AfterEach
     void unmount() {
-        tmpfs.close();
+        if (tmpfs != null) {
+            tmpfs.close();
+        }
     }
 
     private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.gleaner.testkit.Cmd;
+import org.gleaner.testkit.FanotifyQueue;
 import org.gleaner.testkit.Privileged;
 import org.gleaner.testkit.Requirements;
 import org.gleaner.testkit.Tmpfs;
@@ -35,6 +36,7 @@ class FatracePipeTest {
 
     @BeforeEach
     void makeTrees() throws Exception {
+        FanotifyQueue.requireUsableLimit();
         tmpfs = Tmpfs.mount("fatrace-pipe");
         temp = tmpfs.path().toRealPath();
         root = Files.createDirectory(temp.resolve("project"));
@@ -43,7 +45,9 @@ class FatracePipeTest {
 
     @AfterEach
     void unmount() {
-        tmpfs.close();
+        if (tmpfs != null) {
+            tmpfs.close();
+        }
     }
 
     /** A write after everything else, so that the lines before it are known to be complete. */
@@ -202,6 +206,11 @@ class FatracePipeTest {
                     StandardCharsets.UTF_8))) {
                 assertEquals(at("a.c"), reader.readLine());
             }
+            // The recipe's other half: a normal user in the group reads the next change.
+            Files.writeString(root.resolve("b.c"), "x");
+            Cmd.Result asNobody = Cmd.run(LIMIT, "runuser", "-u", "nobody", "-g", "nogroup", "--", "head", "-n1",
+                    fifo.toString());
+            assertEquals(at("b.c") + "\n", asNobody.ok().stdout());
             Cmd.run(LIMIT, "kill", "-TERM", Long.toString(pipe.process.pid())).ok();
             assertTrue(pipe.process.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS));
             assertEquals(143, pipe.process.exitValue());
