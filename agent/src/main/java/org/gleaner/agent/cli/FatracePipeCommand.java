@@ -135,10 +135,10 @@ public final class FatracePipeCommand implements Runnable {
                 ReaderWatch.start(output::interrupt);
             }
             stopWhenTheWatcherFails(watcher, output);
-            err.println("fatrace-pipe: watching " + roots.paths().stream().map(Path::toString)
+            err.println(Cli.oneLine("fatrace-pipe: watching " + roots.paths().stream().map(Path::toString)
                     .collect(Collectors.joining(" ")) + (ownedFifo == null ? "" : ", writing to " + fifo)
                     + (watcher.scope() == FanotifyWatcher.Scope.TREE ? " (unprivileged: only directories"
-                        + " readable by this user, and other users' processes have no name)" : ""));
+                        + " readable by this user, and other users' processes have no name)" : "")));
             BatchLoop.run(batcher, sink, err);
             watcher.failure().ifPresent(failure -> {
                 throw new IllegalStateException(failure.getMessage(), failure);

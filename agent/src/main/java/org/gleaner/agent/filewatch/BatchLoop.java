@@ -19,9 +19,9 @@ public final class BatchLoop {
             while (!Thread.currentThread().isInterrupted()) {
                 ChangeBatcher.Batch batch = batcher.awaitBatch();
                 if (batch.overflow()) {
+                    String roots = batch.paths().stream().map(Path::toString).collect(Collectors.joining(" "));
                     warnings.println("fatrace-pipe: warning: the event queue overflowed and changes were lost;"
-                            + " reporting " + batch.paths().stream().map(Path::toString).collect(Collectors.joining(" "))
-                            + " for a full rescan");
+                            + " reporting " + roots.replaceAll("\\p{Cntrl}", "?") + " for a full rescan");
                 }
                 sink.deliver(batch);
             }
