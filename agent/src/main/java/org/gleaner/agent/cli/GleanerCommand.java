@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             AgentCommand.class,
+            FatraceCommand.class,
+            FatracePipeCommand.class,
             PsMemCommand.class,
         })
 public final class GleanerCommand implements Runnable {

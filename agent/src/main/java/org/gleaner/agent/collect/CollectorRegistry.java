@@ -15,6 +15,7 @@ public final class CollectorRegistry {
         new MemoryCollectorFactory(),
         new SyscallIoCollectorFactory(),
         new CgroupCollectorFactory(),
+        new FanotifyCollectorFactory(),
     };
 
     private CollectorRegistry() {}

@@ -4,10 +4,14 @@ import java.nio.file.Path;
 
 /**
  * One file event read from fanotify. {@code mask} holds the FAN_* bits of fanotify(7) (the kernel
- * merges consecutive events of one process on one object, so several may be set); {@code path} is the
- * full path of the object (for create/delete/move: of the directory entry, not just its parent).
+ * merges consecutive events of one process on one object, so several may be set; {@link #ONDIR} marks
+ * an event on a directory); {@code path} is the full path of the object (for create/delete/move: of the
+ * directory entry, not just its parent) — or, in filesystem mode only, a relative path holding just the
+ * entry name when its directory was removed before the event could be read. {@code pid} is 0 for other
+ * users' processes in unprivileged (tree) mode. {@code comm} is the process name (/proc/PID/comm, or
+ * "unknown") when the watcher was asked to resolve it, else null.
  */
-public record FileEvent(long mask, int pid, Path path) {
+public record FileEvent(long mask, int pid, Path path, String comm) {
     public static final long ACCESS = 0x1;
     public static final long MODIFY = 0x2;
     public static final long ATTRIB = 0x4;
@@ -19,6 +23,11 @@ public record FileEvent(long mask, int pid, Path path) {
     public static final long CREATE = 0x100;
     public static final long DELETE = 0x200;
     public static final long ONDIR = 0x40000000L;
+
+    /** An event without a resolved process name. */
+    public FileEvent(long mask, int pid, Path path) {
+        this(mask, pid, path, null);
+    }
 
     public boolean has(long bits) {
         return (mask & bits) != 0;

@@ -7,4 +7,10 @@ public interface FileEventListener {
 
     /** The kernel's queue overflowed (FAN_Q_OVERFLOW): events were lost since the last one delivered. */
     void onOverflow();
+
+    /**
+     * The events of one read from the kernel have all been delivered: a good moment to flush output.
+     * The reader may now block until more events arrive.
+     */
+    default void onBatchEnd() {}
 }

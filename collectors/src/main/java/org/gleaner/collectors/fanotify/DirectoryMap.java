@@ -1,0 +1,85 @@
+package org.gleaner.collectors.fanotify;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * Directory handle → path, kept current by replaying the directory events of the stream in order, so
+ * that an event is named as the tree was when it happened rather than when it was read (a directory
+ * renamed or removed later in the queue keeps its old name for the events before that).
+ */
+final class DirectoryMap {
+    private final Map<FileHandle, Path> paths = new HashMap<>();
+    private final NavigableMap<String, FileHandle> handlesByPath = new TreeMap<>();
+    /** The subtree last moved away, by handle, relative to its old top: claimed if a MOVED_TO brings it back. */
+    private Map<FileHandle, Path> departed = Map.of();
+
+    Path get(FileHandle handle) {
+        return paths.get(handle);
+    }
+
+    int size() {
+        return paths.size();
+    }
+
+    void put(FileHandle handle, Path path) {
+        Path previous = paths.put(handle, path);
+        if (previous != null) {
+            handlesByPath.remove(previous.toString());
+        }
+        FileHandle displaced = handlesByPath.put(path.toString(), handle);
+        if (displaced != null && !displaced.equals(handle)) {
+            paths.remove(displaced);
+        }
+    }
+
+    void clear() {
+        paths.clear();
+        handlesByPath.clear();
+        departed = Map.of();
+    }
+
+    /** A directory entry was removed: forgets {@code top} and everything below it. */
+    void delete(Path top) {
+        removeTree(top);
+    }
+
+    /** A directory was moved away from {@code top}: forgets it, keeping the subtree for {@link #moveIn}. */
+    void moveOut(Path top) {
+        departed = removeTree(top);
+    }
+
+    /**
+     * A directory arrived at {@code path}: if it is the one last moved away, its whole subtree is
+     * renamed and true returned; otherwise nothing below it is known and false is returned.
+     */
+    boolean moveIn(FileHandle handle, Path path) {
+        if (handle == null || !departed.containsKey(handle)) {
+            return false;
+        }
+        departed.forEach((departedHandle, relative) -> put(departedHandle, path.resolve(relative)));
+        departed = Map.of();
+        return true;
+    }
+
+    private Map<FileHandle, Path> removeTree(Path top) {
+        String key = top.toString();
+        Map<FileHandle, Path> removed = new HashMap<>();
+        // Entries below "/a/b" sort in ["/a/b/", "/a/b0"): '0' is the character after '/'.
+        NavigableMap<String, FileHandle> below = handlesByPath.subMap(key + "/", true, key + "0", false);
+        below.forEach((path, handle) -> {
+            removed.put(handle, top.relativize(Path.of(path)));
+            paths.remove(handle);
+        });
+        below.clear();
+        FileHandle self = handlesByPath.remove(key);
+        if (self != null) {
+            paths.remove(self);
+            removed.put(self, Path.of(""));
+        }
+        return removed;
+    }
+}

@@ -1,0 +1,31 @@
+package org.gleaner.collectors.fanotify;
+
+import java.nio.file.Path;
+
+/** Turns a raw event's fd or file handles into a path, and keeps whatever state that needs current. */
+interface PathResolver {
+
+    /** Whether {@link #afterEvent} needs the path of {@code event} even if nobody wants the event. */
+    boolean tracks(RawEvent event);
+
+    /**
+     * The event's path: absolute, or relative (the bare entry name) when its directory no longer
+     * exists, or null when the event is outside what is watched. Consumes the event's fd, if any.
+     */
+    Path resolve(RawEvent event);
+
+    /** Releases what {@code event} holds (its fd) without resolving it. */
+    void discard(RawEvent event);
+
+    /** Updates the resolver's state after {@code event}; {@code path} is null if it was not resolved. */
+    void afterEvent(RawEvent event, Path path);
+
+    /** Events were lost: anything derived from the event stream may be stale. */
+    void afterOverflow();
+
+    void close();
+
+    static Path child(Path directory, String name) {
+        return name == null || name.equals(".") ? directory : directory.resolve(name);
+    }
+}

@@ -1,0 +1,103 @@
+package org.gleaner.collectors.fanotify;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.function.Consumer;
+import org.gleaner.collectors.jna.Fanotify;
+
+/**
+ * Tree mode, which works without privileges: an inode mark on every directory of the tree and a
+ * handle→directory map built with name_to_handle_at(2) (open_by_handle_at needs CAP_DAC_READ_SEARCH).
+ * Directories created or moved in are marked as their events arrive; a directory created and filled
+ * before its mark lands loses those first events, as with inotify. Events from directories that left
+ * the tree still arrive (their marks live on) but no longer resolve and are dropped.
+ */
+final class TreePaths implements PathResolver {
+    private final List<Path> roots;
+    private final Consumer<Path> marker;
+    private final DirectoryMap directories = new DirectoryMap();
+
+    /** @param marker adds the inode mark on one directory; throws FanotifyException on failure */
+    TreePaths(List<Path> roots, Consumer<Path> marker) {
+        this.roots = roots;
+        this.marker = marker;
+        roots.forEach(root -> addTree(root, true));
+    }
+
+    @Override
+    public boolean tracks(RawEvent event) {
+        return DirectoryEvents.changesDirectories(event);
+    }
+
+    @Override
+    public Path resolve(RawEvent event) {
+        Path directory = event.directory() == null ? null : directories.get(event.directory());
+        return directory == null ? null : PathResolver.child(directory, event.name());
+    }
+
+    @Override
+    public void discard(RawEvent event) {}
+
+    @Override
+    public void afterEvent(RawEvent event, Path path) {
+        if (path != null && tracks(event)) {
+            DirectoryEvents.replay(event, path, directories, (handle, created) -> addTree(created, false));
+        }
+    }
+
+    @Override
+    public void afterOverflow() {
+        // Directories created while events were being lost are unmarked: walk everything again
+        // (marking is idempotent) and rebuild the map from what is there now.
+        directories.clear();
+        roots.forEach(root -> addTree(root, false));
+    }
+
+    @Override
+    public void close() {}
+
+    /**
+     * Marks every directory under {@code top} and maps its handle. At set-up every failure is fatal;
+     * later a directory that vanished while being walked is simply skipped.
+     */
+    private void addTree(Path top, boolean initial) {
+        try {
+            Files.walkFileTree(top, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                    try {
+                        marker.accept(dir);
+                        directories.put(Syscalls.handleOf(dir), dir);
+                    } catch (FanotifyException e) {
+                        if (initial || e.errno() != Fanotify.ENOENT) {
+                            throw e;
+                        }
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException && !initial) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+            });
+        } catch (NoSuchFileException e) {
+            if (initial) {
+                throw new FanotifyException("cannot watch " + top + ": no such file or directory", Fanotify.ENOENT);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot walk " + top + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package org.gleaner.collectors.fanotify;
+
+import static org.gleaner.collectors.fanotify.FileEvent.ACCESS;
+import static org.gleaner.collectors.fanotify.FileEvent.CLOSE_NOWRITE;
+import static org.gleaner.collectors.fanotify.FileEvent.CLOSE_WRITE;
+import static org.gleaner.collectors.fanotify.FileEvent.CREATE;
+import static org.gleaner.collectors.fanotify.FileEvent.DELETE;
+import static org.gleaner.collectors.fanotify.FileEvent.MODIFY;
+import static org.gleaner.collectors.fanotify.FileEvent.MOVED_FROM;
+import static org.gleaner.collectors.fanotify.FileEvent.MOVED_TO;
+import static org.gleaner.collectors.fanotify.FileEvent.OPEN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.gleaner.collectors.fanotify.FanotifyWatcher.Options;
+import org.gleaner.collectors.fanotify.FanotifyWatcher.Scope;
+import org.gleaner.testkit.Cmd;
+import org.gleaner.testkit.Privileged;
+import org.gleaner.testkit.Tmpfs;
+import org.junit.jupiter.api.Test;
+
+class FanotifyWatcherTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    /**
+     * A workload in other processes (this process's own events are always excluded). It waits for the
+     * new directory's create event before filling it: tree mode marks a new directory only once its
+     * create event is read, and entries made before that are not seen (see the package README).
+     */
+    private static final String MAKE_DIRECTORY = "cd \"$1\" && mkdir sub";
+    private static final String WORKLOAD = "cd \"$1\" && echo hi > sub/new && cat sub/new > /dev/null"
+            + " && mv sub/new 'sub/re named' && rm 'sub/re named' && mv sub moved && rmdir moved && touch done";
+
+    private static final Map<String, Long> EXPECTED = Map.of(
+            "sub", CREATE | MOVED_FROM,
+            "sub/new", CREATE | OPEN | ACCESS | MODIFY | CLOSE_WRITE | CLOSE_NOWRITE | MOVED_FROM,
+            "sub/re named", MOVED_TO | DELETE,
+            "moved", MOVED_TO | DELETE,
+            "done", CREATE | OPEN | CLOSE_WRITE);
+
+    @Test
+    @Privileged("filesystem marks need CAP_SYS_ADMIN")
+    void filesystemModeReportsEveryEntryWithItsFullName() throws Exception {
+        try (Tmpfs tmpfs = Tmpfs.mount("fanotify")) {
+            Path root = tmpfs.path();
+            assertWorkloadSeen(root, Options.watching(root).withScope(Scope.FILESYSTEM), Scope.FILESYSTEM);
+        }
+    }
+
+    @Test
+    @Privileged("a private tmpfs keeps other processes' events out of the comparison")
+    void treeModeReportsEveryEntryWithItsFullName() throws Exception {
+        try (Tmpfs tmpfs = Tmpfs.mount("fanotify-tree")) {
+            Path root = Files.createDirectory(tmpfs.path().resolve("tree"));
+            assertWorkloadSeen(root, Options.watching(root).withScope(Scope.TREE), Scope.TREE);
+        }
+    }
+
+    private static void assertWorkloadSeen(Path root, Options options, Scope expectedScope) throws Exception {
+        RecordingListener listener = new RecordingListener();
+        try (FanotifyWatcher watcher = FanotifyWatcher.start(options, listener)) {
+            assertEquals(expectedScope, watcher.scope());
+            Cmd.run(WAIT, "sh", "-c", MAKE_DIRECTORY, "sh", root.toString()).ok();
+            assertTrue(listener.await(e -> e.path().equals(root.resolve("sub")) && e.has(CREATE), WAIT));
+            Cmd.run(WAIT, "sh", "-c", WORKLOAD, "sh", root.toString()).ok();
+            assertTrue(listener.await(e -> e.path().equals(root.resolve("done")) && e.has(CLOSE_WRITE), WAIT),
+                    "no close_write of done; got " + listener.events());
+            assertEquals(EXPECTED, listener.masksByPath(root), "events: " + listener.events());
+            assertTrue(watcher.failure().isEmpty(), () -> "failed: " + watcher.failure());
+        }
+    }
+
+    @Test
+    @Privileged("filesystem marks need CAP_SYS_ADMIN")
+    void filesOutsideTheWatchedTreeAndOwnEventsNeverAppear() throws Exception {
+        try (Tmpfs tmpfs = Tmpfs.mount("fanotify-filter")) {
+            Path inside = Files.createDirectory(tmpfs.path().resolve("inside"));
+            Path outside = Files.createDirectory(tmpfs.path().resolve("outside"));
+            RecordingListener listener = new RecordingListener();
+            try (FanotifyWatcher ignored = FanotifyWatcher.start(
+                    Options.watching(inside).withScope(Scope.FILESYSTEM), listener)) {
+                Files.writeString(inside.resolve("own"), "written by the watching process");
+                Cmd.run(WAIT, "sh", "-c", "echo x > \"$1\"/other; echo y > \"$2\"/mine", "sh",
+                        outside.toString(), inside.toString()).ok();
+                assertTrue(listener.await(e -> e.path().equals(inside.resolve("mine")) && e.has(CLOSE_WRITE), WAIT));
+            }
+            for (FileEvent event : listener.events()) {
+                assertTrue(event.path().startsWith(inside), "outside the tree: " + event);
+                assertFalse(event.path().endsWith("own"), "own event: " + event);
+            }
+        }
+    }
+
+    @Test
+    void nonexistentPathIsAOneLineError() {
+        FanotifyException e = assertThrows(FanotifyException.class,
+                () -> FanotifyWatcher.start(Options.watching(Path.of("/nonexistent/gleaner-" + ProcessHandle.current().pid())),
+                        new RecordingListener()));
+        assertTrue(e.getMessage().startsWith("cannot watch /nonexistent/gleaner-"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("no such file or directory"), e.getMessage());
+    }
+
+    @Test
+    void closeStopsTheReaderThreadPromptly() throws Exception {
+        Path dir = Files.createTempDirectory("gleaner-fanotify-close");
+        try {
+            FanotifyWatcher watcher = FanotifyWatcher.start(Options.watching(dir).withScope(Scope.TREE), new RecordingListener());
+            watcher.close();
+            assertTrue(watcher.join(Duration.ofSeconds(1)));
+            watcher.close();
+        } finally {
+            Files.delete(dir);
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}

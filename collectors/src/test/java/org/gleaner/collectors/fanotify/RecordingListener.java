@@ -1,0 +1,70 @@
+package org.gleaner.collectors.fanotify;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/** Collects what a watcher delivers, for assertions from the test thread. */
+final class RecordingListener implements FileEventListener {
+    private final List<FileEvent> events = new ArrayList<>();
+    private int overflows;
+
+    @Override
+    public synchronized void onEvent(FileEvent event) {
+        events.add(event);
+        notifyAll();
+    }
+
+    @Override
+    public synchronized void onOverflow() {
+        overflows++;
+        notifyAll();
+    }
+
+    synchronized List<FileEvent> events() {
+        return List.copyOf(events);
+    }
+
+    synchronized int overflows() {
+        return overflows;
+    }
+
+    /** Waits (at most {@code limit}) until an event matches; returns whether one did. */
+    synchronized boolean await(Predicate<FileEvent> wanted, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (events.stream().noneMatch(wanted)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
+    synchronized boolean awaitOverflow(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (overflows == 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
+    /** The union of the masks seen per path, relative to {@code root}, without the ONDIR bit. */
+    synchronized Map<String, Long> masksByPath(Path root) {
+        Map<String, Long> masks = new TreeMap<>();
+        for (FileEvent event : events) {
+            String key = event.path().startsWith(root) ? root.relativize(event.path()).toString() : event.path().toString();
+            masks.merge(key, event.mask() & ~FileEvent.ONDIR, (a, b) -> a | b);
+        }
+        return masks;
+    }
+}

@@ -1,0 +1,103 @@
+package org.gleaner.collectors.fanotify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.gleaner.testkit.Cmd;
+import org.gleaner.testkit.Privileged;
+import org.gleaner.testkit.Requirements;
+import org.junit.jupiter.api.Test;
+
+/** Tree mode as a normal user: nobody watches a tree it owns, with no capabilities at all. */
+class UnprivilegedTreeTest {
+    private static final Duration LIMIT = Duration.ofSeconds(20);
+
+    @Test
+    @Privileged("switching to user nobody needs root")
+    void normalUserSeesItsOwnTreesEvents() throws Exception {
+        Requirements.requireTool("setpriv");
+        Path work = Files.createTempDirectory("gleaner-unpriv-" + ProcessHandle.current().pid() + "-");
+        Process watcher = null;
+        try {
+            Path classpath = copyClasspath(work.resolve("cp"));
+            Path tree = Files.createDirectories(work.resolve("tree/sub"));
+            Cmd.run(LIMIT, "chown", "-R", "nobody:nogroup", work.resolve("tree").toString()).ok();
+            Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path root = work.resolve("tree");
+
+            watcher = new ProcessBuilder("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                    "--inh-caps=-all", "--bounding-set=-all",
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Djava.io.tmpdir=" + work.resolve("tmp"), "-Djna.tmpdir=" + work.resolve("tmp"),
+                    "-cp", classpath + "/*:" + classpath + "/classes:" + classpath + "/test-classes",
+                    TreeWatchMain.class.getName(), root.toString(), "stop")
+                    .redirectErrorStream(true).start();
+            BufferedReader lines = new BufferedReader(new InputStreamReader(watcher.getInputStream(), StandardCharsets.UTF_8));
+            String first = lines.readLine();
+            assertEquals("scope TREE", first, "the watcher could not start as nobody");
+
+            Cmd.run(LIMIT, "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "sh", "-c",
+                    "cd \"$1\" && echo a > sub/file && mv sub/file sub/renamed && rm sub/renamed && echo b > stop",
+                    "sh", root.toString()).ok();
+            assertTrue(watcher.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS), "watcher did not see the stop file");
+            List<String> events = new ArrayList<>();
+            for (String line; (line = lines.readLine()) != null; ) {
+                events.add(line);
+            }
+            String sub = root.resolve("sub").toString();
+            assertTrue(events.stream().anyMatch(e -> e.endsWith(" 0 " + sub + "/file")), "events: " + events);
+            assertTrue(events.contains(hex(FileEvent.MOVED_TO) + " 0 " + sub + "/renamed"), "events: " + events);
+            assertTrue(events.contains(hex(FileEvent.DELETE) + " 0 " + sub + "/renamed"), "events: " + events);
+            assertTrue(events.stream().allMatch(e -> e.split(" ", 3)[1].equals("0")),
+                    "other processes' pids are hidden from an unprivileged listener: " + events);
+        } finally {
+            if (watcher != null) {
+                watcher.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+            FanotifyWatcherTest.deleteTree(work);
+        }
+    }
+
+    /** The test's classpath, copied where nobody can read it (~/.m2 under /root is not). */
+    private static Path copyClasspath(Path target) throws IOException {
+        Files.createDirectories(target);
+        for (String entry : System.getProperty("java.class.path").split(":")) {
+            Path source = Path.of(entry);
+            if (Files.isDirectory(source)) {
+                Path copy = target.resolve(source.getFileName());
+                try (var paths = Files.walk(source)) {
+                    for (Path path : (Iterable<Path>) paths::iterator) {
+                        Path destination = copy.resolve(source.relativize(path).toString());
+                        if (Files.isDirectory(path)) {
+                            Files.createDirectories(destination);
+                        } else {
+                            Files.copy(path, destination, StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    }
+                }
+            } else if (entry.endsWith(".jar") && Files.exists(source)) {
+                Files.copy(source, target.resolve(source.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Files.createDirectories(target.getParent().resolve("tmp"));
+        Cmd.run(LIMIT, "chmod", "-R", "a+rX", target.toString()).ok();
+        Cmd.run(LIMIT, "chmod", "1777", target.getParent().resolve("tmp").toString()).ok();
+        return target;
+    }
+
+    private static String hex(long mask) {
+        return Long.toHexString(mask);
+    }
+}

@@ -1,0 +1,49 @@
+package org.gleaner.testkit;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Waits until a process has a fanotify group with at least one mark, read from /proc/PID/fdinfo
+ * (each mark is a "fanotify ..." line; see proc(5)), so a test can start its workload only once the
+ * tool under test is really watching.
+ */
+public final class FanotifyMarks {
+    private FanotifyMarks() {}
+
+    public static void await(ProcessHandle process, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("process " + process.pid() + " exited before it was watching");
+            }
+            if (hasMarks(process.pid())) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("process " + process.pid() + " placed no fanotify mark within " + limit);
+    }
+
+    static boolean hasMarks(long pid) {
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fdinfo"))) {
+            for (Path fd : fds) {
+                try {
+                    for (String line : Files.readAllLines(fd)) {
+                        if (line.startsWith("fanotify ")) {
+                            return true;
+                        }
+                    }
+                } catch (IOException vanished) {
+                    // the descriptor was closed while we looked
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+}
