@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Options;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Scope;
 import org.gleaner.testkit.Cmd;
+import org.gleaner.testkit.FanotifyQueue;
 import org.gleaner.testkit.Privileged;
 import org.gleaner.testkit.Tmpfs;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class OverflowTest {
                     recorder.onOverflow();
                 }
             };
-            FanotifyWatcher watcher = QueueLimit.whileCreating(64,
+            FanotifyWatcher watcher = FanotifyQueue.whileCreating(64,
                     () -> FanotifyWatcher.start(Options.watching(root).withScope(Scope.FILESYSTEM), stalling));
             try (watcher) {
                 Cmd.run(LIMIT, "sh", "-c", "cd \"$1\" && seq 1 2000 | xargs touch", "sh", root.toString()).ok();
