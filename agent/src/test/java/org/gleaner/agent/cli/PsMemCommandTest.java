@@ -160,7 +160,9 @@ class PsMemCommandTest {
         String psMem = Requirements.repoRoot().resolve("bin/ps-mem").toString();
         Cmd.Result result = Cmd.run(Duration.ofSeconds(60), "bash", "-c", "set -o pipefail; \"$0\" | head -c 1 >/dev/null", psMem);
         assertEquals(0, result.exit(), result.toString());
-        assertEquals("", result.stderr());
+        // A process caught mid-exec (or in another user namespace) may refuse even root: that note is fine.
+        assertTrue(result.stderr().lines().allMatch(line -> line.matches("ps-mem: could not read \\d+ process(es)? \\(.*\\)")),
+                result.stderr());
     }
 
     @ParameterizedTest
