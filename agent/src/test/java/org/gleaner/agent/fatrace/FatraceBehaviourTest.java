@@ -3,7 +3,6 @@ package org.gleaner.agent.fatrace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +11,7 @@ import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.FanotifyMarks;
 import org.gleaner.testkit.Privileged;
 import org.gleaner.testkit.Requirements;
+import org.gleaner.testkit.TempTrees;
 import org.gleaner.testkit.Tmpfs;
 import org.junit.jupiter.api.Test;
 
@@ -141,15 +141,7 @@ class FatraceBehaviourTest {
                     tracer.lines().toString());
         } finally {
             Cmd.run(LIMIT, "umount", fuse.toString());
-            deleteTree(base);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
+            TempTrees.delete(base);
         }
     }
 }

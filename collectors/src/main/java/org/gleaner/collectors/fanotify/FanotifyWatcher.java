@@ -459,10 +459,17 @@ public final class FanotifyWatcher implements AutoCloseable {
             resolver.discard(event);
         }
         resolver.afterEvent(event, path);
+        List<PathResolver.Arrival> arrivals = resolver.takeArrivals();
         if (!wanted || path == null || (onlyUnderRoots && !underRoots(path))) {
             return;
         }
         listener.onEvent(new FileEvent(mask, event.pid(), path, comm));
+        if ((deliveredEvents & FileEvent.CREATE) != 0) {
+            for (PathResolver.Arrival arrival : arrivals) {
+                long arrivalMask = FileEvent.CREATE | (arrival.directory() ? FileEvent.ONDIR : 0);
+                listener.onEvent(new FileEvent(arrivalMask, 0, arrival.path(), processNames == null ? null : ProcessNames.UNKNOWN));
+            }
+        }
     }
 
     private boolean ignored(int pid) {

@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.gleaner.collectors.jna.Fanotify;
@@ -15,20 +16,22 @@ import org.gleaner.collectors.jna.Fanotify;
 /**
  * Tree mode, which works without privileges: an inode mark on every directory of the tree and a
  * handle→directory map built with name_to_handle_at(2) (open_by_handle_at needs CAP_DAC_READ_SEARCH).
- * Directories created or moved in are marked as their events arrive; a directory created and filled
- * before its mark lands loses those first events, as with inotify. Events from directories that left
- * the tree still arrive (their marks live on) but no longer resolve and are dropped.
+ * Directories created or moved in are marked as their events arrive. What was made inside a new
+ * directory before its mark landed has no events of its own: the walk that marks it reports those
+ * entries as {@link Arrival}s instead. Events from directories that left the tree still arrive (their
+ * marks live on) but no longer resolve and are dropped.
  */
 final class TreePaths implements PathResolver {
     private final List<Path> roots;
     private final Consumer<Path> marker;
     private final DirectoryMap directories = new DirectoryMap();
+    private final List<Arrival> arrivals = new ArrayList<>();
 
     /** @param marker adds the inode mark on one directory; throws FanotifyException on failure */
     TreePaths(List<Path> roots, Consumer<Path> marker) {
         this.roots = roots;
         this.marker = marker;
-        roots.forEach(root -> addTree(root, true));
+        roots.forEach(root -> addTree(root, true, false));
     }
 
     @Override
@@ -48,7 +51,8 @@ final class TreePaths implements PathResolver {
     @Override
     public void afterEvent(RawEvent event, Path path) {
         if (path != null && tracks(event)) {
-            DirectoryEvents.replay(event, path, directories, (handle, created) -> addTree(created, false));
+            boolean created = (event.mask() & FileEvent.CREATE) != 0;
+            DirectoryEvents.replay(event, path, directories, (handle, arrived) -> addTree(arrived, false, created));
         }
     }
 
@@ -57,7 +61,17 @@ final class TreePaths implements PathResolver {
         // Directories created while events were being lost are unmarked: walk everything again
         // (marking is idempotent) and rebuild the map from what is there now.
         directories.clear();
-        roots.forEach(root -> addTree(root, false));
+        roots.forEach(root -> addTree(root, false, false));
+    }
+
+    @Override
+    public List<Arrival> takeArrivals() {
+        if (arrivals.isEmpty()) {
+            return List.of();
+        }
+        List<Arrival> taken = List.copyOf(arrivals);
+        arrivals.clear();
+        return taken;
     }
 
     @Override
@@ -65,9 +79,10 @@ final class TreePaths implements PathResolver {
 
     /**
      * Marks every directory under {@code top} and maps its handle. At set-up every failure is fatal;
-     * later a directory that vanished while being walked is simply skipped.
+     * later a directory that vanished while being walked is simply skipped. With {@code reportContents}
+     * every entry found below {@code top} becomes an {@link Arrival}: it was made before the mark.
      */
-    private void addTree(Path top, boolean initial) {
+    private void addTree(Path top, boolean initial, boolean reportContents) {
         try {
             Files.walkFileTree(top, new SimpleFileVisitor<>() {
                 @Override
@@ -75,11 +90,22 @@ final class TreePaths implements PathResolver {
                     try {
                         marker.accept(dir);
                         directories.put(Syscalls.handleOf(dir), dir);
+                        if (reportContents && !dir.equals(top)) {
+                            arrivals.add(new Arrival(dir, true));
+                        }
                     } catch (FanotifyException e) {
                         if (initial || e.errno() != Fanotify.ENOENT) {
                             throw e;
                         }
                         return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    if (reportContents) {
+                        arrivals.add(new Arrival(file, false));
                     }
                     return FileVisitResult.CONTINUE;
                 }

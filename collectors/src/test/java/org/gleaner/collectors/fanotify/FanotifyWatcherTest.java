@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +22,8 @@ import org.gleaner.collectors.fanotify.FanotifyWatcher.Options;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Scope;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.Privileged;
+import org.gleaner.testkit.TempTrees;
+import org.gleaner.testkit.TempTrees;
 import org.gleaner.testkit.Tmpfs;
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +99,30 @@ class FanotifyWatcherTest {
     }
 
     @Test
+    void treeModeReportsEntriesMadeInANewDirectoryBeforeItsMark() throws Exception {
+        Path root = Files.createTempDirectory("gleaner-fanotify-arrivals");
+        try {
+            RecordingListener listener = new RecordingListener();
+            try (FanotifyWatcher watcher = FanotifyWatcher.start(Options.watching(root).withScope(Scope.TREE), listener)) {
+                // mkdir -p and the write race the watcher: most entries exist before the new directory is marked
+                Cmd.run(WAIT, "sh", "-c", "cd \"$1\" && mkdir -p a/b/c && echo x > a/b/c/f && echo y > a/b/g"
+                        + " && touch done", "sh", root.toString()).ok();
+                assertTrue(listener.await(e -> e.path().equals(root.resolve("done")) && e.has(CLOSE_WRITE), WAIT));
+                Map<String, Long> masks = listener.masksByPath(root);
+                for (String entry : new String[] {"a", "a/b", "a/b/c", "a/b/c/f", "a/b/g"}) {
+                    assertTrue((masks.getOrDefault(entry, 0L) & CREATE) != 0, entry + " not reported: " + masks);
+                }
+                // and the tree is watched below the new directories from then on
+                Cmd.run(WAIT, "sh", "-c", "echo z > \"$1\"/a/b/c/later", "sh", root.toString()).ok();
+                assertTrue(listener.await(e -> e.path().equals(root.resolve("a/b/c/later")) && e.has(CLOSE_WRITE), WAIT));
+                assertTrue(watcher.failure().isEmpty());
+            }
+        } finally {
+            TempTrees.delete(root);
+        }
+    }
+
+    @Test
     void nonexistentPathIsAOneLineError() {
         FanotifyException e = assertThrows(FanotifyException.class,
                 () -> FanotifyWatcher.start(Options.watching(Path.of("/nonexistent/gleaner-" + ProcessHandle.current().pid())),
@@ -116,14 +141,6 @@ class FanotifyWatcherTest {
             watcher.close();
         } finally {
             Files.delete(dir);
-        }
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
         }
     }
 }

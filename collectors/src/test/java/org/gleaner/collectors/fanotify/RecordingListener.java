@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /** Collects what a watcher delivers, for assertions from the test thread. */
@@ -35,20 +36,16 @@ final class RecordingListener implements FileEventListener {
 
     /** Waits (at most {@code limit}) until an event matches; returns whether one did. */
     synchronized boolean await(Predicate<FileEvent> wanted, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (events.stream().noneMatch(wanted)) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            wait(Math.max(1, left / 1_000_000));
-        }
-        return true;
+        return awaitCondition(() -> events.stream().anyMatch(wanted), limit);
     }
 
     synchronized boolean awaitOverflow(Duration limit) throws InterruptedException {
+        return awaitCondition(() -> overflows > 0, limit);
+    }
+
+    private boolean awaitCondition(BooleanSupplier condition, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
-        while (overflows == 0) {
+        while (!condition.getAsBoolean()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.Privileged;
 import org.gleaner.testkit.Requirements;
+import org.gleaner.testkit.TempTrees;
 import org.junit.jupiter.api.Test;
 
 /** Tree mode as a normal user: nobody watches a tree it owns, with no capabilities at all. */
@@ -66,7 +67,7 @@ class UnprivilegedTreeTest {
             if (watcher != null) {
                 watcher.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
-            FanotifyWatcherTest.deleteTree(work);
+            TempTrees.delete(work);
         }
     }
 
