@@ -123,6 +123,10 @@ public final class FanotifyWatcher implements AutoCloseable {
     private static final int FAN_MARK_ONLYDIR = 0x8;
     private static final int FAN_MARK_MOUNT = 0x10;
     private static final int FAN_MARK_FILESYSTEM = 0x100;
+    /** FAN_MARK_IGNORE | FAN_MARK_IGNORED_SURV_MODIFY: an ignore mask that honours FAN_ONDIR (6.0). */
+    private static final int FAN_MARK_IGNORE_SURV = 0x400 | 0x40;
+    private static final long DIRECTORY_READS =
+            FileEvent.OPEN | FileEvent.ACCESS | FileEvent.CLOSE_NOWRITE | FileEvent.ONDIR;
     private static final long FAN_EVENT_ON_CHILD = 0x08000000L;
     private static final int EVENT_FILE_FLAGS = Fanotify.O_RDONLY | Fanotify.O_LARGEFILE | Fanotify.O_CLOEXEC;
     private static final int FID_FLAGS = FAN_REPORT_FID | FAN_REPORT_DIR_FID | FAN_REPORT_NAME;
@@ -313,9 +317,33 @@ public final class FanotifyWatcher implements AutoCloseable {
             throw new FanotifyException("cannot watch " + roots.get(0) + ": tree mode needs file handle reporting "
                     + "(kernel 5.9 or later)", Fanotify.EINVAL);
         }
-        TreePaths tree = new TreePaths(roots,
-                directory -> addMark(fanotifyFd, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kernelMask, directory));
+        boolean[] ignoreSupported = {true};
+        TreePaths tree = new TreePaths(roots, directory -> {
+            addMark(fanotifyFd, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kernelMask, directory);
+            if (ignoreSupported[0]) {
+                ignoreSupported[0] = ignoreDirectoryReads(fanotifyFd, directory);
+            }
+        });
         return new Setup(Scope.TREE, true, roots, tree);
+    }
+
+    /**
+     * Tells the kernel to drop opening, reading and closing of {@code directory} itself (FAN_MARK_IGNORE,
+     * 6.0): tree mode lists directories to mark them, and must not queue events by doing so.
+     *
+     * @return false if the kernel lacks FAN_MARK_IGNORE (EINVAL), true otherwise
+     */
+    private static boolean ignoreDirectoryReads(int fanotifyFd, Path directory) {
+        try {
+            API.fanotify_mark(fanotifyFd, FAN_MARK_ADD | FAN_MARK_IGNORE_SURV | FAN_MARK_ONLYDIR, DIRECTORY_READS,
+                    Fanotify.AT_FDCWD, directory.toString());
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == Fanotify.EINVAL) {
+                return false;
+            }
+            throw FanotifyException.markFailed(directory, e.getErrorCode());
+        }
     }
 
     private static void addMark(int fanotifyFd, int flags, long mask, Path path) {

@@ -2,13 +2,16 @@ package org.gleaner.collectors.fanotify;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
 import org.gleaner.collectors.jna.Fanotify;
@@ -78,52 +81,52 @@ final class TreePaths implements PathResolver {
     public void close() {}
 
     /**
-     * Marks every directory under {@code top} and maps its handle. At set-up every failure is fatal;
-     * later a directory that vanished while being walked is simply skipped. With {@code reportContents}
-     * every entry found below {@code top} becomes an {@link Arrival}: it was made before the mark.
+     * Marks every directory under {@code top} and maps its handle, marking each directory before
+     * opening it to list it: the marker also tells the kernel to ignore opening and reading marked
+     * directories, so this walk queues no events of its own (a walk that filled the queue would
+     * overflow it, and the walk that follows an overflow would overflow it again, for ever). At
+     * set-up every failure is fatal; later a directory that vanished meanwhile is skipped. With
+     * {@code reportContents} every entry found below {@code top} becomes an {@link Arrival}.
      */
     private void addTree(Path top, boolean initial, boolean reportContents) {
-        try {
-            Files.walkFileTree(top, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
-                    try {
-                        marker.accept(dir);
-                        directories.put(Syscalls.handleOf(dir), dir);
-                        if (reportContents && !dir.equals(top)) {
-                            arrivals.add(new Arrival(dir, true));
-                        }
-                    } catch (FanotifyException e) {
-                        if (initial || e.errno() != Fanotify.ENOENT) {
-                            throw e;
-                        }
-                        return FileVisitResult.SKIP_SUBTREE;
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                    if (reportContents) {
-                        arrivals.add(new Arrival(file, false));
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                    if (e instanceof NoSuchFileException && !initial) {
-                        return FileVisitResult.CONTINUE;
-                    }
+        Deque<Path> pending = new ArrayDeque<>();
+        pending.push(top);
+        while (!pending.isEmpty()) {
+            Path dir = pending.pop();
+            try {
+                marker.accept(dir);
+                directories.put(Syscalls.handleOf(dir), dir);
+                listInto(dir, pending, reportContents);
+            } catch (FanotifyException e) {
+                if (initial || e.errno() != Fanotify.ENOENT) {
                     throw e;
                 }
-            });
-        } catch (NoSuchFileException e) {
-            if (initial) {
-                throw new FanotifyException("cannot watch " + top + ": no such file or directory", Fanotify.ENOENT);
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                if (initial) {
+                    throw new FanotifyException("cannot watch " + dir + ": no such directory", Fanotify.ENOENT);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot walk " + top + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void listInto(Path dir, Deque<Path> pending, boolean reportContents) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                boolean directory;
+                try {
+                    directory = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isDirectory();
+                } catch (NoSuchFileException vanished) {
+                    continue;
+                }
+                if (directory) {
+                    pending.push(entry);
+                }
+                if (reportContents) {
+                    arrivals.add(new Arrival(entry, directory));
+                }
+            }
         }
     }
 }
