@@ -134,14 +134,15 @@ public final class FatraceCommand implements Callable<Integer> {
             try {
                 return FanotifyWatcher.start(current, fatrace);
             } catch (FanotifyException e) {
-                Path failed = failedPath(current.paths(), e.getMessage());
+                Path failed = e.path().orElse(null);
                 if (current.paths().size() == 1 && current.scope() == Scope.FILESYSTEM && lacksFileHandles(e)) {
                     System.err.println("fatrace: warning: " + Cli.oneLine(e.getMessage())
                             + "; watching its mount without create/delete/rename events instead");
                     current = current.withScope(Scope.MOUNT);
                     continue;
                 }
-                if (failed == null || current.paths().size() == 1 || failed.equals(Path.of("/"))) {
+                if (failed == null || !current.paths().contains(failed) || current.paths().size() == 1
+                        || failed.equals(Path.of("/"))) {
                     throw e;
                 }
                 System.err.println("fatrace: warning: " + Cli.oneLine(e.getMessage()) + "; leaving it out");
@@ -157,15 +158,6 @@ public final class FatraceCommand implements Callable<Integer> {
         int errno = e.errno();
         return errno == Fanotify.ENODEV || errno == Fanotify.EXDEV
                 || errno == Fanotify.EOPNOTSUPP;
-    }
-
-    private static Path failedPath(List<Path> paths, String message) {
-        for (Path path : paths) {
-            if (message.startsWith("cannot watch " + path + ": ")) {
-                return path;
-            }
-        }
-        return null;
     }
 
     private EventFormat.Timestamp timestampMode() {

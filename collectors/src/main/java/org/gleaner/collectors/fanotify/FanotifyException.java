@@ -15,20 +15,37 @@ import static org.gleaner.collectors.jna.Fanotify.EXDEV;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.gleaner.collectors.jna.LibC;
 
 /** A fanotify set-up or read failure, with a one-line message that says what to do about it. */
 public final class FanotifyException extends RuntimeException {
     private final int errno;
+    private final Path path;
 
     public FanotifyException(String message, int errno) {
+        this(message, errno, null);
+    }
+
+    private FanotifyException(String message, int errno, Path path) {
         super(message);
         this.errno = errno;
+        this.path = path;
     }
 
     /** The errno behind this failure, or 0. */
     public int errno() {
         return errno;
+    }
+
+    /** The watched path that could not be watched, if the failure was about one. */
+    public Optional<Path> path() {
+        return Optional.ofNullable(path);
+    }
+
+    /** "cannot watch PATH: REASON". */
+    static FanotifyException cannotWatch(Path path, String reason, int errno) {
+        return new FanotifyException("cannot watch " + path + ": " + reason, errno, path);
     }
 
     static FanotifyException initFailed(int errno) {
@@ -61,7 +78,7 @@ public final class FanotifyException extends RuntimeException {
             case EINVAL -> "this kernel or filesystem does not support the requested events on this kind of mark";
             default -> LibC.INSTANCE.strerror(errno);
         };
-        return new FanotifyException("cannot watch " + path + ": " + advice, errno);
+        return cannotWatch(path, advice, errno);
     }
 
     private static String readLimit(String name) {

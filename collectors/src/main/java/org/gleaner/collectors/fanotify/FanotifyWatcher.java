@@ -288,7 +288,7 @@ public final class FanotifyWatcher implements AutoCloseable {
         long kernelMask = FileEvent.ONDIR | FAN_EVENT_ON_CHILD
                 | (fileHandles ? options.events() | DIRECTORY_ENTRY_EVENTS : options.events() & ~DIRECTORY_ENTRY_EVENTS);
         if ((kernelMask & ALL_EVENTS) == 0) {
-            throw new FanotifyException("cannot watch " + roots.get(0) + ": create/delete/rename events need "
+            throw FanotifyException.cannotWatch(roots.get(0), "create/delete/rename events need "
                     + "file handle reporting, which mount marks and kernels before 5.1 lack", Fanotify.EINVAL);
         }
         Scope scope = options.scope();
@@ -314,7 +314,7 @@ public final class FanotifyWatcher implements AutoCloseable {
             return new Setup(Scope.MOUNT, fileHandles, roots, new FdPaths());
         }
         if (!fileHandles) {
-            throw new FanotifyException("cannot watch " + roots.get(0) + ": tree mode needs file handle reporting "
+            throw FanotifyException.cannotWatch(roots.get(0), "tree mode needs file handle reporting "
                     + "(kernel 5.9 or later)", Fanotify.EINVAL);
         }
         boolean[] ignoreSupported = {true};
@@ -381,9 +381,9 @@ public final class FanotifyWatcher implements AutoCloseable {
             try {
                 real.add(path.toRealPath());
             } catch (NoSuchFileException e) {
-                throw new FanotifyException("cannot watch " + path + ": no such file or directory", Fanotify.ENOENT);
+                throw FanotifyException.cannotWatch(path, "no such file or directory", Fanotify.ENOENT);
             } catch (IOException e) {
-                throw new FanotifyException("cannot watch " + path + ": " + e.getMessage(), 0);
+                throw FanotifyException.cannotWatch(path, String.valueOf(e.getMessage()), 0);
             }
         }
         return List.copyOf(real);

@@ -103,7 +103,7 @@ final class TreePaths implements PathResolver {
                 }
             } catch (NoSuchFileException | NotDirectoryException e) {
                 if (initial) {
-                    throw new FanotifyException("cannot watch " + dir + ": no such directory", Fanotify.ENOENT);
+                    throw FanotifyException.cannotWatch(dir, "no such directory", Fanotify.ENOENT);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
