@@ -147,6 +147,8 @@ public final class FanotifyWatcher implements AutoCloseable {
     private final Consumer<RawEvent> batchAdder = batch::add;
     private final Thread reader;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final Object wakeLock = new Object();
+    private boolean wakeFdClosed;
     private volatile Throwable failure;
 
     private FanotifyWatcher(Options options, FileEventListener listener, int fanotifyFd, int wakeFd, Setup setup) {
@@ -246,6 +248,22 @@ public final class FanotifyWatcher implements AutoCloseable {
                 reader.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (!reader.isAlive()) {
+                closeWakeFd(); // the reader may have died on a failure, before any stop was requested
+            }
+        }
+    }
+
+    /**
+     * Closes the eventfd exactly once, never while {@link #wake} writes to it: a late close or write
+     * could hit a descriptor number reused meanwhile.
+     */
+    private void closeWakeFd() {
+        synchronized (wakeLock) {
+            if (!wakeFdClosed) {
+                wakeFdClosed = true;
+                Syscalls.closeQuietly(wakeFd);
             }
         }
     }
@@ -417,7 +435,9 @@ public final class FanotifyWatcher implements AutoCloseable {
         } finally {
             resolver.close();
             Syscalls.closeQuietly(fanotifyFd);
-            Syscalls.closeQuietly(wakeFd);
+            if (stopRequested.get()) {
+                closeWakeFd(); // else close() still writes to it, and closes it
+            }
         }
     }
 
@@ -521,10 +541,15 @@ public final class FanotifyWatcher implements AutoCloseable {
     private void wake() {
         byte[] one = new byte[8];
         one[ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 0 : 7] = 1;
-        try {
-            API.write(wakeFd, one, one.length);
-        } catch (LastErrorException ignored) {
-            // EAGAIN: the counter is already non-zero, so the reader is being woken anyway
+        synchronized (wakeLock) {
+            if (wakeFdClosed) {
+                return; // the reader has already stopped
+            }
+            try {
+                API.write(wakeFd, one, one.length);
+            } catch (LastErrorException ignored) {
+                // EAGAIN: the counter is already non-zero, so the reader is being woken anyway
+            }
         }
     }
 }

@@ -123,6 +123,58 @@ class FanotifyWatcherTest {
     }
 
     @Test
+    void aThrowingListenerStopsTheReaderAndIsReported() throws Exception {
+        Path root = Files.createTempDirectory("gleaner-fanotify-throwing");
+        try {
+            IllegalStateException thrown = new IllegalStateException("listener failed");
+            FileEventListener throwing = new FileEventListener() {
+                @Override
+                public void onEvent(FileEvent event) {
+                    throw thrown;
+                }
+
+                @Override
+                public void onOverflow() {}
+            };
+            FanotifyWatcher watcher = FanotifyWatcher.start(Options.watching(root).withScope(Scope.TREE), throwing);
+            try (watcher) {
+                Cmd.run(WAIT, "touch", root.resolve("x").toString()).ok();
+                assertTrue(watcher.join(WAIT), "reader still running");
+                assertEquals(thrown, watcher.failure().orElseThrow());
+            }
+        } finally {
+            TempTrees.delete(root);
+        }
+    }
+
+    @Test
+    void closeFromTheListenerStopsAfterTheCurrentEvent() throws Exception {
+        Path root = Files.createTempDirectory("gleaner-fanotify-self-close");
+        try {
+            RecordingListener recorder = new RecordingListener();
+            FanotifyWatcher[] self = new FanotifyWatcher[1];
+            FileEventListener closing = new FileEventListener() {
+                @Override
+                public void onEvent(FileEvent event) {
+                    recorder.onEvent(event);
+                    self[0].close();
+                }
+
+                @Override
+                public void onOverflow() {}
+            };
+            self[0] = FanotifyWatcher.start(Options.watching(root).withScope(Scope.TREE), closing);
+            Cmd.run(WAIT, "touch", root.resolve("x").toString()).ok();
+            assertTrue(self[0].join(WAIT), "reader still running");
+            assertTrue(self[0].failure().isEmpty());
+            assertFalse(recorder.events().isEmpty());
+            self[0].close();
+        } finally {
+            TempTrees.delete(root);
+        }
+    }
+
+    @Test
     void nonexistentPathIsAOneLineError() {
         FanotifyException e = assertThrows(FanotifyException.class,
                 () -> FanotifyWatcher.start(Options.watching(Path.of("/nonexistent/gleaner-" + ProcessHandle.current().pid())),
