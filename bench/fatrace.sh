@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
 STEP_SECONDS=${STEP_SECONDS:-2}
-RATES=${RATES:-"10000 20000 40000 80000 160000 320000"}
+RATES=${RATES:-"10000 20000 40000 80000 160000"}
 LATENCY_FILES=${LATENCY_FILES:-300}
 LATENCY_WARMUP=${LATENCY_WARMUP:-20}
 OURS=${OURS:-$PWD/bin/fatrace}
@@ -92,7 +92,7 @@ for tool in paced-writer latency-writer stamp-lines; do
 done
 
 mnt=$(mktemp -d /tmp/gleaner-bench-fatrace.XXXXXX)
-mount -t tmpfs -o size=1g,nr_inodes=0 tmpfs "$mnt"
+mount -t tmpfs -o size=4g,nr_inodes=0 tmpfs "$mnt"
 tracer_pid=
 cleanup() {
     [ -n "$tracer_pid" ] && kill "$tracer_pid" 2>/dev/null || true

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.gleaner.collectors.jna.DirectLibC;
 import org.gleaner.collectors.jna.Fanotify;
 
 /**
@@ -443,7 +444,7 @@ public final class FanotifyWatcher implements AutoCloseable {
 
     private boolean poll(Memory pollFds) {
         try {
-            API.poll(pollFds, 2, -1);
+            DirectLibC.poll(pollFds, 2, -1);
             return true;
         } catch (LastErrorException e) {
             if (e.getErrorCode() == Fanotify.EINTR) {
@@ -458,7 +459,7 @@ public final class FanotifyWatcher implements AutoCloseable {
         while (!stopRequested.get()) {
             int length;
             try {
-                length = (int) API.read(fanotifyFd, buffer, buffer.capacity());
+                length = (int) DirectLibC.read(fanotifyFd, buffer, buffer.capacity());
             } catch (LastErrorException e) {
                 int errno = e.getErrorCode();
                 if (errno == Fanotify.EAGAIN) {
