@@ -16,7 +16,7 @@ final class QueueLimit {
     private QueueLimit() {}
 
     static synchronized <T> T whileCreating(int limit, Supplier<T> create) throws IOException {
-        String original = Files.readString(LIMIT).trim();
+        String original = Files.readAllLines(LIMIT).get(0).trim(); // readString gives "1" for this zero-size /proc file
         try {
             Files.writeString(LIMIT, Integer.toString(limit));
             return create.get();
