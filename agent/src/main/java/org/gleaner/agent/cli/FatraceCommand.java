@@ -86,6 +86,10 @@ public final class FatraceCommand implements Callable<Integer> {
                 throw failure instanceof Exception exception ? exception : new IllegalStateException(failure);
             }
             out.flush();
+            if (watcher.unopenableEvents() > 0) {
+                System.err.println("fatrace: " + watcher.unopenableEvents() + " event(s) lost: the kernel could not open"
+                        + " their files (mount mode on FUSE or NFS)");
+            }
             if (fatrace.overflows() > 0) {
                 System.err.println("fatrace: " + fatrace.overflows() + " queue overflow(s): some events were not reported");
             }

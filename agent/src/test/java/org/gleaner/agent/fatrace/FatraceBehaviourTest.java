@@ -132,6 +132,9 @@ class FatraceBehaviourTest {
         Path fuse = Files.createDirectory(base.resolve("fuse"));
         Cmd.run(LIMIT, "bindfs", source.toString(), fuse.toString()).ok();
         try (Tracer tracer = Tracer.start(fuse, FatraceToolTest.fatrace(), "-c", "-s", "3")) {
+            // Events on FUSE in the first moments after the mount mark are sometimes missing (seen with
+            // bindfs on 6.18, cause not found); the test checks the fallback, so it lets that pass.
+            Thread.sleep(500);
             Cmd.run(LIMIT, "sh", "-c", "echo x > \"$1\"/through-fuse && sleep 0.3 && true", "sh", fuse.toString()).ok();
             assertEquals(0, tracer.await(LIMIT), tracer.stderr());
             assertEquals("fatrace: warning: cannot watch " + fuse + ": its filesystem (e.g. FUSE) cannot report file"

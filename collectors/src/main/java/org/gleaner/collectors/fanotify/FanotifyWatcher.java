@@ -120,6 +120,7 @@ public final class FanotifyWatcher implements AutoCloseable {
     private static final int FAN_REPORT_DIR_FID = 0x400;
     private static final int FAN_REPORT_NAME = 0x800;
     private static final int FAN_REPORT_TARGET_FID = 0x1000;
+    private static final int FAN_REPORT_FD_ERROR = 0x2000;
     private static final int FAN_MARK_ADD = 0x1;
     private static final int FAN_MARK_ONLYDIR = 0x8;
     private static final int FAN_MARK_MOUNT = 0x10;
@@ -151,6 +152,7 @@ public final class FanotifyWatcher implements AutoCloseable {
     private final Object wakeLock = new Object();
     private boolean wakeFdClosed;
     private volatile Throwable failure;
+    private volatile long unopenableEvents;
 
     private FanotifyWatcher(Options options, FileEventListener listener, int fanotifyFd, int wakeFd, Setup setup) {
         this.listener = listener;
@@ -229,6 +231,15 @@ public final class FanotifyWatcher implements AutoCloseable {
         return !reader.isAlive();
     }
 
+    /**
+     * Events lost in fd mode because the kernel could not open their file for us (a file on FUSE or
+     * NFS that went stale, a write-only file): without FAN_REPORT_FD_ERROR (6.13) the kernel drops
+     * such an event, with it as much as can be told is that one was dropped.
+     */
+    public long unopenableEvents() {
+        return unopenableEvents;
+    }
+
     /** Why the reader thread stopped on its own: a read error, a malformed buffer, or what the listener threw. */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
@@ -275,6 +286,14 @@ public final class FanotifyWatcher implements AutoCloseable {
     private static int init(boolean fileHandles) {
         int flags = FAN_CLOEXEC | FAN_NONBLOCK;
         if (!fileHandles) {
+            try {
+                // FD_ERROR (6.13): an event whose file cannot be opened carries the error instead of vanishing
+                return API.fanotify_init(flags | FAN_REPORT_FD_ERROR, EVENT_FILE_FLAGS);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Fanotify.EINVAL) {
+                    throw FanotifyException.initFailed(e.getErrorCode());
+                }
+            }
             return initOrThrow(flags);
         }
         try {
@@ -472,6 +491,8 @@ public final class FanotifyWatcher implements AutoCloseable {
                         + (errno == Fanotify.EMFILE ? " (out of file descriptors: raise ulimit -n)" : ""), errno);
             }
             if (length <= 0) {
+                // fd mode: the kernel consumed an event whose file it could not open (EOPENSTALE)
+                unopenableEvents++;
                 return;
             }
             batch.clear();
@@ -496,6 +517,10 @@ public final class FanotifyWatcher implements AutoCloseable {
         if (event.isOverflow()) {
             resolver.afterOverflow();
             listener.onOverflow();
+            return;
+        }
+        if (!fileHandles && event.fd() < 0) {
+            unopenableEvents++; // FAN_REPORT_FD_ERROR: fd holds -errno of the failed open
             return;
         }
         long mask = event.mask() & (deliveredEvents | FileEvent.ONDIR);
