@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.gleaner.testkit.Cmd;
-import org.gleaner.testkit.FanotifyMarks;
 import org.gleaner.testkit.Privileged;
 import org.gleaner.testkit.Requirements;
 import org.gleaner.testkit.TempTrees;

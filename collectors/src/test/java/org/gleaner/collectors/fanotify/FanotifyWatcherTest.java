@@ -22,10 +22,9 @@ import org.gleaner.collectors.fanotify.FanotifyWatcher.Options;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Scope;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.Privileged;
-import org.gleaner.testkit.TempTrees;
-import org.gleaner.testkit.TempTrees;
 import org.gleaner.testkit.Tmpfs;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FanotifyWatcherTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
@@ -99,79 +98,48 @@ class FanotifyWatcherTest {
     }
 
     @Test
-    void treeModeReportsEntriesMadeInANewDirectoryBeforeItsMark() throws Exception {
-        Path root = Files.createTempDirectory("gleaner-fanotify-arrivals");
-        try {
-            RecordingListener listener = new RecordingListener();
-            try (FanotifyWatcher watcher = FanotifyWatcher.start(Options.watching(root).withScope(Scope.TREE), listener)) {
-                // mkdir -p and the write race the watcher: most entries exist before the new directory is marked
-                Cmd.run(WAIT, "sh", "-c", "cd \"$1\" && mkdir -p a/b/c && echo x > a/b/c/f && echo y > a/b/g"
-                        + " && touch done", "sh", root.toString()).ok();
-                assertTrue(listener.await(e -> e.path().equals(root.resolve("done")) && e.has(CLOSE_WRITE), WAIT));
-                Map<String, Long> masks = listener.masksByPath(root);
-                for (String entry : new String[] {"a", "a/b", "a/b/c", "a/b/c/f", "a/b/g"}) {
-                    assertTrue((masks.getOrDefault(entry, 0L) & CREATE) != 0, entry + " not reported: " + masks);
-                }
-                // and the tree is watched below the new directories from then on
-                Cmd.run(WAIT, "sh", "-c", "echo z > \"$1\"/a/b/c/later", "sh", root.toString()).ok();
-                assertTrue(listener.await(e -> e.path().equals(root.resolve("a/b/c/later")) && e.has(CLOSE_WRITE), WAIT));
-                assertTrue(watcher.failure().isEmpty());
+    void treeModeReportsEntriesMadeInANewDirectoryBeforeItsMark(@TempDir Path root) throws Exception {
+        RecordingListener listener = new RecordingListener();
+        try (FanotifyWatcher watcher = FanotifyWatcher.start(Options.watching(root).withScope(Scope.TREE), listener)) {
+            // mkdir -p and the write race the watcher: most entries exist before the new directory is marked
+            Cmd.run(WAIT, "sh", "-c", "cd \"$1\" && mkdir -p a/b/c && echo x > a/b/c/f && echo y > a/b/g"
+                    + " && touch done", "sh", root.toString()).ok();
+            assertTrue(listener.await(e -> e.path().equals(root.resolve("done")) && e.has(CLOSE_WRITE), WAIT));
+            Map<String, Long> masks = listener.masksByPath(root);
+            for (String entry : new String[] {"a", "a/b", "a/b/c", "a/b/c/f", "a/b/g"}) {
+                assertTrue((masks.getOrDefault(entry, 0L) & CREATE) != 0, entry + " not reported: " + masks);
             }
-        } finally {
-            TempTrees.delete(root);
+            // and the tree is watched below the new directories from then on
+            Cmd.run(WAIT, "sh", "-c", "echo z > \"$1\"/a/b/c/later", "sh", root.toString()).ok();
+            assertTrue(listener.await(e -> e.path().equals(root.resolve("a/b/c/later")) && e.has(CLOSE_WRITE), WAIT));
+            assertTrue(watcher.failure().isEmpty());
         }
     }
 
     @Test
-    void aThrowingListenerStopsTheReaderAndIsReported() throws Exception {
-        Path root = Files.createTempDirectory("gleaner-fanotify-throwing");
-        try {
-            IllegalStateException thrown = new IllegalStateException("listener failed");
-            FileEventListener throwing = new FileEventListener() {
-                @Override
-                public void onEvent(FileEvent event) {
-                    throw thrown;
-                }
-
-                @Override
-                public void onOverflow() {}
-            };
-            FanotifyWatcher watcher = FanotifyWatcher.start(Options.watching(root).withScope(Scope.TREE), throwing);
-            try (watcher) {
-                Cmd.run(WAIT, "touch", root.resolve("x").toString()).ok();
-                assertTrue(watcher.join(WAIT), "reader still running");
-                assertEquals(thrown, watcher.failure().orElseThrow());
-            }
-        } finally {
-            TempTrees.delete(root);
-        }
-    }
-
-    @Test
-    void closeFromTheListenerStopsAfterTheCurrentEvent() throws Exception {
-        Path root = Files.createTempDirectory("gleaner-fanotify-self-close");
-        try {
-            RecordingListener recorder = new RecordingListener();
-            FanotifyWatcher[] self = new FanotifyWatcher[1];
-            FileEventListener closing = new FileEventListener() {
-                @Override
-                public void onEvent(FileEvent event) {
-                    recorder.onEvent(event);
-                    self[0].close();
-                }
-
-                @Override
-                public void onOverflow() {}
-            };
-            self[0] = FanotifyWatcher.start(Options.watching(root).withScope(Scope.TREE), closing);
+    void aThrowingListenerStopsTheReaderAndIsReported(@TempDir Path root) throws Exception {
+        IllegalStateException thrown = new IllegalStateException("listener failed");
+        RecordingListener throwing = new RecordingListener(event -> {
+            throw thrown;
+        });
+        FanotifyWatcher watcher = FanotifyWatcher.start(Options.watching(root).withScope(Scope.TREE), throwing);
+        try (watcher) {
             Cmd.run(WAIT, "touch", root.resolve("x").toString()).ok();
-            assertTrue(self[0].join(WAIT), "reader still running");
-            assertTrue(self[0].failure().isEmpty());
-            assertFalse(recorder.events().isEmpty());
-            self[0].close();
-        } finally {
-            TempTrees.delete(root);
+            assertTrue(watcher.join(WAIT), "reader still running");
+            assertEquals(thrown, watcher.failure().orElseThrow());
         }
+    }
+
+    @Test
+    void closeFromTheListenerStopsAfterTheCurrentEvent(@TempDir Path root) throws Exception {
+        FanotifyWatcher[] self = new FanotifyWatcher[1];
+        RecordingListener recorder = new RecordingListener(event -> self[0].close());
+        self[0] = FanotifyWatcher.start(Options.watching(root).withScope(Scope.TREE), recorder);
+        Cmd.run(WAIT, "touch", root.resolve("x").toString()).ok();
+        assertTrue(self[0].join(WAIT), "reader still running");
+        assertTrue(self[0].failure().isEmpty());
+        assertFalse(recorder.events().isEmpty());
+        self[0].close();
     }
 
     @Test
@@ -184,15 +152,10 @@ class FanotifyWatcherTest {
     }
 
     @Test
-    void closeStopsTheReaderThreadPromptly() throws Exception {
-        Path dir = Files.createTempDirectory("gleaner-fanotify-close");
-        try {
-            FanotifyWatcher watcher = FanotifyWatcher.start(Options.watching(dir).withScope(Scope.TREE), new RecordingListener());
-            watcher.close();
-            assertTrue(watcher.join(Duration.ofSeconds(1)));
-            watcher.close();
-        } finally {
-            Files.delete(dir);
-        }
+    void closeStopsTheReaderThreadPromptly(@TempDir Path dir) throws Exception {
+        FanotifyWatcher watcher = FanotifyWatcher.start(Options.watching(dir).withScope(Scope.TREE), new RecordingListener());
+        watcher.close();
+        assertTrue(watcher.join(Duration.ofSeconds(1)));
+        watcher.close();
     }
 }

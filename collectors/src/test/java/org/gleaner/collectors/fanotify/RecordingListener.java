@@ -7,17 +7,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /** Collects what a watcher delivers, for assertions from the test thread. */
 final class RecordingListener implements FileEventListener {
     private final List<FileEvent> events = new ArrayList<>();
+    private final Consumer<FileEvent> afterEach;
     private int overflows;
 
+    RecordingListener() {
+        this(event -> { });
+    }
+
+    /** @param afterEach runs on the reader thread after each event is recorded (to stall, throw, close...) */
+    RecordingListener(Consumer<FileEvent> afterEach) {
+        this.afterEach = afterEach;
+    }
+
     @Override
-    public synchronized void onEvent(FileEvent event) {
-        events.add(event);
-        notifyAll();
+    public void onEvent(FileEvent event) {
+        synchronized (this) {
+            events.add(event);
+            notifyAll();
+        }
+        afterEach.accept(event);
     }
 
     @Override
