@@ -11,6 +11,8 @@
 #    moment the tracer's line for that file can be read from its pipe; p50/p99 per tool, leaving out
 #    the first LATENCY_WARMUP files (JIT warm-up).
 #
+# 3. CPU: user+system time each tracer spent during the highest step both sustained.
+#
 # Results depend on the machine's load: run it on an idle machine and compare within one run.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
@@ -26,6 +28,7 @@ THEIRS=${THEIRS:-/usr/sbin/fatrace}
 [ -x "$THEIRS" ] || { echo "fatrace.sh: $THEIRS is missing (apt-get install fatrace)" >&2; exit 1; }
 out=$PWD/bench/out
 mkdir -p "$out"
+rm -f "$out"/cpu-*
 
 cat > "$out/paced-writer.c" <<'EOF'
 /* paced-writer DIR RATE SECONDS: creates RATE files per second in DIR for SECONDS; prints "COUNT ACHIEVED_RATE" */
@@ -115,10 +118,15 @@ start_tracer() {
 }
 
 stop_tracer() {
-    sleep 1 # let it drain
+    sleep 0.2
     kill -INT "$tracer_pid" 2>/dev/null || echo "fatrace.sh: warning: the tracer had already exited" >&2
     wait "$tracer_pid" || true
     tracer_pid=
+}
+
+# CPU time (user + system, in clock ticks) used so far by the tracer.
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$tracer_pid/stat"
 }
 
 # Highest achieved rate (files/s) at which tracer $1 printed every file without an overflow warning;
@@ -129,7 +137,11 @@ sustained_rate() {
         dir="$mnt/r$rate"
         mkdir "$dir"
         start_tracer "$1" "$log" "$err"
+        local cpu_before
+        cpu_before=$(cpu_ticks)
         read -r total achieved < <("$out/paced-writer" "$dir" "$rate" "$STEP_SECONDS")
+        sleep 1 # let it drain
+        echo $(( $(cpu_ticks) - cpu_before )) > "$out/cpu-$2-$rate"
         stop_tracer
         seen=$(grep -o "$dir/f[0-9]*\$" "$log" | sort -u | wc -l)
         rm -rf "$dir"
@@ -162,6 +174,7 @@ latency() {
     local stamper=$!
     start_tracer "$1" "$fifo" /dev/null
     "$out/latency-writer" "$dir" $(( LATENCY_FILES + LATENCY_WARMUP )) > "$out/closes.txt"
+    sleep 1
     stop_tracer
     wait "$stamper" || true
     awk -v warmup="$LATENCY_WARMUP" '
@@ -195,7 +208,16 @@ printf '%-22s %12s %12s\n' "sustained files/s" "$ours_rate" "$theirs_rate"
 printf '%-22s %12.3f %12.3f\n' "latency p50 (ms)" "$ours_p50" "$theirs_p50"
 printf '%-22s %12.3f %12.3f\n' "latency p99 (ms)" "$ours_p99" "$theirs_p99"
 printf '%-22s %12s %12s\n' "latency samples" "$ours_n" "$theirs_n"
+cpu_rate=$(echo "$RATES" | awk '{ print $1 }')
+for rate in $RATES; do
+    [ -f "$out/cpu-gleaner-$rate" ] && [ -f "$out/cpu-debian-fatrace-$rate" ] && cpu_rate=$rate
+done
+ticks=$(getconf CLK_TCK)
+ours_cpu=$(awk -v t="$(cat "$out/cpu-gleaner-$cpu_rate")" -v hz="$ticks" 'BEGIN { printf "%.2f", t / hz }')
+theirs_cpu=$(awk -v t="$(cat "$out/cpu-debian-fatrace-$cpu_rate")" -v hz="$ticks" 'BEGIN { printf "%.2f", t / hz }')
+printf '%-22s %12s %12s\n' "CPU s at $cpu_rate/s" "$ours_cpu" "$theirs_cpu"
 echo "rate ratio gleaner/debian: $(awk -v a="${ours_rate%+}" -v b="${theirs_rate%+}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')" \
     "(a rate ending in + was limited by the writer, not the tracer)"
+echo "CPU ratio gleaner/debian at $cpu_rate files/s for $STEP_SECONDS s: $(awk -v a="$ours_cpu" -v b="$theirs_cpu" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }')"
 echo "latency ratio gleaner/debian: p50 $(awk -v a="$ours_p50" -v b="$theirs_p50" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }')," \
     "p99 $(awk -v a="$ours_p99" -v b="$theirs_p99" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }')"
