@@ -110,7 +110,8 @@ start_tracer() {
     (cd "$mnt" && exec "$1" -c > "$2" 2> "$3") &
     tracer_pid=$!
     for _ in $(seq 1500); do
-        grep -qs '^fanotify ' /proc/$tracer_pid/fdinfo/* && return 0
+        # a mark line (inode, mount or filesystem), not the group's "fanotify flags:" line
+        grep -qsE '^fanotify (ino|mnt_id|sdev):' /proc/$tracer_pid/fdinfo/* && return 0
         sleep 0.02
     done
     echo "fatrace.sh: $1 did not start watching" >&2
