@@ -72,10 +72,9 @@ public final class FatraceCommand implements Callable<Integer> {
         EventFormat format = new EventFormat(timestampMode(), json);
         try (OutputStream out = openOutput()) {
             Fatrace fatrace = new Fatrace(format, command, out, System.err);
-            FanotifyWatcher watcher = start(options, fatrace);
-            Runnable stop = watcher::close;
-            Signal.handle(new Signal("INT"), signal -> stop.run());
-            Signal.handle(new Signal("TERM"), signal -> stop.run());
+            FanotifyWatcher watcher = startOrRemoveOutput(options, fatrace);
+            Signal.handle(new Signal("INT"), signal -> watcher.close());
+            Signal.handle(new Signal("TERM"), signal -> watcher.close());
             watcher.join(seconds == null ? Duration.ofMillis(Long.MAX_VALUE) : Duration.ofSeconds(seconds));
             watcher.close();
             if (watcher.failure().isPresent()) {
@@ -125,6 +124,18 @@ public final class FatraceCommand implements Callable<Integer> {
         List<Path> paths = currentMount ? List.of(Path.of(".")) : Mounts.deviceBacked(Path.of("/proc/self/mounts"));
         return new Options(paths, Scope.FILESYSTEM, events, Set.copyOf(ignoredPids),
                 false, true, Options.DEFAULT_BUFFER_BYTES);
+    }
+
+    /** A watcher that cannot start leaves no empty --output file behind. */
+    private FanotifyWatcher startOrRemoveOutput(Options options, Fatrace fatrace) throws IOException {
+        try {
+            return start(options, fatrace);
+        } catch (RuntimeException e) {
+            if (output != null) {
+                Files.deleteIfExists(output);
+            }
+            throw e;
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.gleaner.agent.fatrace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -106,13 +107,16 @@ class FatraceBehaviourTest {
     void normalUserGetsOneLineSayingWhatToDo() throws Exception {
         Requirements.requireTool("setpriv");
         Path jar = Files.createTempFile("gleaner-fatrace", ".jar");
+        Path output = Path.of("/tmp", "gleaner-fatrace-nobody-" + ProcessHandle.current().pid() + ".log");
         try {
             // nobody cannot read the build tree under /root: give it a readable copy of the jar
             Files.copy(Requirements.repoRoot().resolve("agent/target/gleaner.jar"), jar,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Files.setPosixFilePermissions(jar, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             Cmd.Result result = Cmd.run(LIMIT, List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                    "env", "GLEANER_JAR=" + jar, "JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=/tmp", FatraceToolTest.fatrace(), "-s", "1"), null);
+                    "env", "GLEANER_JAR=" + jar, "JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=/tmp", FatraceToolTest.fatrace(), "-s", "1",
+                    "-o", output.toString()), null);
+            assertFalse(Files.exists(output), "a failed start leaves no output file");
             assertEquals(1, result.exit(), result.stderr());
             String[] lines = result.stderr().lines().filter(l -> !l.startsWith("Picked up JAVA_TOOL_OPTIONS")).toArray(String[]::new);
             assertEquals(1, lines.length, result.stderr());
@@ -120,6 +124,7 @@ class FatraceBehaviourTest {
                     + " or mount needs root"), lines[0]);
         } finally {
             Files.delete(jar);
+            Files.deleteIfExists(output);
         }
     }
 
