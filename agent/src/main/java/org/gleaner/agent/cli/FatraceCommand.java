@@ -93,7 +93,8 @@ public final class FatraceCommand implements Callable<Integer> {
                 System.err.println("fatrace: " + fatrace.overflows() + " queue overflow(s): some events were not reported");
             }
             return 0;
-        } catch (UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
+            // the reader of our output went away (fatrace | head): also when closing flushes the rest
             if (isBrokenPipe(e)) {
                 return 0;
             }

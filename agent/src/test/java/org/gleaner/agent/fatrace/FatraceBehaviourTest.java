@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.gleaner.testkit.BtrfsSubvolume;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.Privileged;
@@ -39,12 +40,18 @@ class FatraceBehaviourTest {
     @Privileged("fatrace marks a filesystem")
     void closedPipeEndsItQuietly() throws Exception {
         try (Tmpfs tmpfs = Tmpfs.mount("fatrace-pipe")) {
-            // head exits after one line; fatrace must notice on its next write and exit 0 without a trace
+            // head exits after one line; fatrace must notice on its next write and exit 0 without a
+            // trace, long before its -s 60. Files are written until the pipeline is over (at most 15 s).
             Cmd.Result result = Cmd.run(LIMIT, "bash", "-c",
-                    "cd \"$1\" && { \"$2\" -c -s 10 | head -n 1; echo \"exit=${PIPESTATUS[0]}\"; } & "
-                            + "sleep 3; for i in $(seq 50); do echo $i > f$i; sleep 0.02; done; wait",
+                    "cd \"$1\" || exit 1; { \"$2\" -c -s 60 | head -n 1; echo \"exit=${PIPESTATUS[0]}\"; } & pipeline=$!; "
+                            + "for i in $(seq 750); do echo $i > f$i; sleep 0.02; kill -0 $pipeline 2>/dev/null || break; done; "
+                            + "kill -0 $pipeline 2>/dev/null && echo still-running; wait",
                     "bash", tmpfs.path().toString(), FatraceToolTest.fatrace());
-            assertTrue(result.stdout().contains("exit=0"), result.stdout() + result.stderr());
+            List<String> lines = result.stdout().lines().toList();
+            assertEquals(2, lines.size(), result.stdout() + result.stderr());
+            assertTrue(lines.get(0).matches(".*\\(\\d+\\): \\S+ " + Pattern.quote(tmpfs.path().toString()) + "/f\\d+"),
+                    lines.get(0));
+            assertEquals("exit=0", lines.get(1));
             assertEquals("", result.stderr());
         }
     }
