@@ -8,8 +8,7 @@ import java.time.Duration;
 
 /**
  * Waits until a process has a fanotify group with at least one mark, read from /proc/PID/fdinfo
- * (each mark is a "fanotify ..." line; see proc(5)), so a test can start its workload only once the
- * tool under test is really watching.
+ * (see proc(5)), so a test can start its workload only once the tool under test is really watching.
  */
 public final class FanotifyMarks {
     private FanotifyMarks() {}
@@ -28,12 +27,20 @@ public final class FanotifyMarks {
         throw new AssertionError("process " + process.pid() + " placed no fanotify mark within " + limit);
     }
 
+    /**
+     * A mark line: "fanotify ino:..." (inode), "fanotify mnt_id:..." (mount) or "fanotify sdev:..."
+     * (filesystem). The group's own line, "fanotify flags:... event-flags:...", is there before any mark.
+     */
+    static boolean isMark(String line) {
+        return line.startsWith("fanotify ino:") || line.startsWith("fanotify mnt_id:") || line.startsWith("fanotify sdev:");
+    }
+
     static boolean hasMarks(long pid) {
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fdinfo"))) {
             for (Path fd : fds) {
                 try {
                     for (String line : Files.readAllLines(fd)) {
-                        if (line.startsWith("fanotify ")) {
+                        if (isMark(line)) {
                             return true;
                         }
                     }

@@ -72,10 +72,9 @@ public final class FatraceCommand implements Callable<Integer> {
         EventFormat format = new EventFormat(timestampMode(), json);
         try (OutputStream out = openOutput()) {
             Fatrace fatrace = new Fatrace(format, command, out, System.err);
-            FanotifyWatcher watcher = start(options, fatrace);
-            Runnable stop = watcher::close;
-            Signal.handle(new Signal("INT"), signal -> stop.run());
-            Signal.handle(new Signal("TERM"), signal -> stop.run());
+            FanotifyWatcher watcher = startOrRemoveOutput(options, fatrace);
+            Signal.handle(new Signal("INT"), signal -> watcher.close());
+            Signal.handle(new Signal("TERM"), signal -> watcher.close());
             watcher.join(seconds == null ? Duration.ofMillis(Long.MAX_VALUE) : Duration.ofSeconds(seconds));
             watcher.close();
             if (watcher.failure().isPresent()) {
@@ -86,11 +85,16 @@ public final class FatraceCommand implements Callable<Integer> {
                 throw failure instanceof Exception exception ? exception : new IllegalStateException(failure);
             }
             out.flush();
+            if (watcher.unopenableEvents() > 0) {
+                System.err.println("fatrace: " + watcher.unopenableEvents() + " event(s) lost: the kernel could not open"
+                        + " their files (mount mode on FUSE or NFS)");
+            }
             if (fatrace.overflows() > 0) {
                 System.err.println("fatrace: " + fatrace.overflows() + " queue overflow(s): some events were not reported");
             }
             return 0;
-        } catch (UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
+            // the reader of our output went away (fatrace | head): also when closing flushes the rest
             if (isBrokenPipe(e)) {
                 return 0;
             }
@@ -123,6 +127,18 @@ public final class FatraceCommand implements Callable<Integer> {
                 false, true, Options.DEFAULT_BUFFER_BYTES);
     }
 
+    /** A watcher that cannot start leaves no empty --output file behind. */
+    private FanotifyWatcher startOrRemoveOutput(Options options, Fatrace fatrace) throws IOException {
+        try {
+            return start(options, fatrace);
+        } catch (RuntimeException e) {
+            if (output != null) {
+                Files.deleteIfExists(output);
+            }
+            throw e;
+        }
+    }
+
     /**
      * Without -c, a mount that cannot be marked (FUSE, a btrfs subvolume...) is left out with a warning,
      * as fatrace does. With -c, a filesystem without file handles is watched through a mount mark in
@@ -134,14 +150,15 @@ public final class FatraceCommand implements Callable<Integer> {
             try {
                 return FanotifyWatcher.start(current, fatrace);
             } catch (FanotifyException e) {
-                Path failed = failedPath(current.paths(), e.getMessage());
+                Path failed = e.path().orElse(null);
                 if (current.paths().size() == 1 && current.scope() == Scope.FILESYSTEM && lacksFileHandles(e)) {
                     System.err.println("fatrace: warning: " + Cli.oneLine(e.getMessage())
                             + "; watching its mount without create/delete/rename events instead");
                     current = current.withScope(Scope.MOUNT);
                     continue;
                 }
-                if (failed == null || current.paths().size() == 1 || failed.equals(Path.of("/"))) {
+                if (failed == null || !current.paths().contains(failed) || current.paths().size() == 1
+                        || failed.equals(Path.of("/"))) {
                     throw e;
                 }
                 System.err.println("fatrace: warning: " + Cli.oneLine(e.getMessage()) + "; leaving it out");
@@ -157,15 +174,6 @@ public final class FatraceCommand implements Callable<Integer> {
         int errno = e.errno();
         return errno == Fanotify.ENODEV || errno == Fanotify.EXDEV
                 || errno == Fanotify.EOPNOTSUPP;
-    }
-
-    private static Path failedPath(List<Path> paths, String message) {
-        for (Path path : paths) {
-            if (message.startsWith("cannot watch " + path + ": ")) {
-                return path;
-            }
-        }
-        return null;
     }
 
     private EventFormat.Timestamp timestampMode() {

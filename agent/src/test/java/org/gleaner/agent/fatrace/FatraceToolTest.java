@@ -56,7 +56,7 @@ class FatraceToolTest {
         }
     }
 
-    private static Set<Character> chars(String letters) {
+    static Set<Character> chars(String letters) {
         Set<Character> set = new TreeSet<>();
         for (char c : letters.toCharArray()) {
             set.add(c);

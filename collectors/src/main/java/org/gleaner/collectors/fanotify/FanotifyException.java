@@ -12,23 +12,38 @@ import static org.gleaner.collectors.jna.Fanotify.EOPNOTSUPP;
 import static org.gleaner.collectors.jna.Fanotify.EPERM;
 import static org.gleaner.collectors.jna.Fanotify.EXDEV;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.gleaner.collectors.jna.LibC;
 
 /** A fanotify set-up or read failure, with a one-line message that says what to do about it. */
 public final class FanotifyException extends RuntimeException {
     private final int errno;
+    private final Path path;
 
     public FanotifyException(String message, int errno) {
+        this(message, errno, null);
+    }
+
+    private FanotifyException(String message, int errno, Path path) {
         super(message);
         this.errno = errno;
+        this.path = path;
     }
 
     /** The errno behind this failure, or 0. */
     public int errno() {
         return errno;
+    }
+
+    /** The watched path that could not be watched, if the failure was about one. */
+    public Optional<Path> path() {
+        return Optional.ofNullable(path);
+    }
+
+    /** "cannot watch PATH: REASON". */
+    static FanotifyException cannotWatch(Path path, String reason, int errno) {
+        return new FanotifyException("cannot watch " + path + ": " + reason, errno, path);
     }
 
     static FanotifyException initFailed(int errno) {
@@ -56,19 +71,11 @@ public final class FanotifyException extends RuntimeException {
                     + "mount mode (no create/delete/rename events) or tree mode";
             case ENODEV, EOPNOTSUPP -> "its filesystem (e.g. FUSE) cannot report file handles: watch it in "
                     + "mount mode (no create/delete/rename events)";
-            case ENOSPC -> "too many fanotify marks (limit " + readLimit("max_user_marks")
-                    + " in /proc/sys/fs/fanotify/max_user_marks): raise it or watch a smaller tree";
+            case ENOSPC -> "too many fanotify marks for this user (limit: sysctl fs.fanotify.max_user_marks, "
+                    + "or user.max_fanotify_marks inside a user namespace): raise it or watch a smaller tree";
             case EINVAL -> "this kernel or filesystem does not support the requested events on this kind of mark";
             default -> LibC.INSTANCE.strerror(errno);
         };
-        return new FanotifyException("cannot watch " + path + ": " + advice, errno);
-    }
-
-    private static String readLimit(String name) {
-        try {
-            return Files.readString(Path.of("/proc/sys/fs/fanotify", name)).trim();
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return cannotWatch(path, advice, errno);
     }
 }

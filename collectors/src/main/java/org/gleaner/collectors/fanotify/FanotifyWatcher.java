@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.gleaner.collectors.jna.DirectLibC;
 import org.gleaner.collectors.jna.Fanotify;
 
 /**
@@ -119,10 +120,15 @@ public final class FanotifyWatcher implements AutoCloseable {
     private static final int FAN_REPORT_DIR_FID = 0x400;
     private static final int FAN_REPORT_NAME = 0x800;
     private static final int FAN_REPORT_TARGET_FID = 0x1000;
+    private static final int FAN_REPORT_FD_ERROR = 0x2000;
     private static final int FAN_MARK_ADD = 0x1;
     private static final int FAN_MARK_ONLYDIR = 0x8;
     private static final int FAN_MARK_MOUNT = 0x10;
     private static final int FAN_MARK_FILESYSTEM = 0x100;
+    /** FAN_MARK_IGNORE | FAN_MARK_IGNORED_SURV_MODIFY: an ignore mask that honours FAN_ONDIR (6.0). */
+    private static final int FAN_MARK_IGNORE_SURV = 0x400 | 0x40;
+    private static final long DIRECTORY_READS =
+            FileEvent.OPEN | FileEvent.ACCESS | FileEvent.CLOSE_NOWRITE | FileEvent.ONDIR;
     private static final long FAN_EVENT_ON_CHILD = 0x08000000L;
     private static final int EVENT_FILE_FLAGS = Fanotify.O_RDONLY | Fanotify.O_LARGEFILE | Fanotify.O_CLOEXEC;
     private static final int FID_FLAGS = FAN_REPORT_FID | FAN_REPORT_DIR_FID | FAN_REPORT_NAME;
@@ -143,7 +149,10 @@ public final class FanotifyWatcher implements AutoCloseable {
     private final Consumer<RawEvent> batchAdder = batch::add;
     private final Thread reader;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final Object wakeLock = new Object();
+    private boolean wakeFdClosed;
     private volatile Throwable failure;
+    private volatile long unopenableEvents;
 
     private FanotifyWatcher(Options options, FileEventListener listener, int fanotifyFd, int wakeFd, Setup setup) {
         this.listener = listener;
@@ -222,6 +231,15 @@ public final class FanotifyWatcher implements AutoCloseable {
         return !reader.isAlive();
     }
 
+    /**
+     * Events lost in fd mode because the kernel could not open their file for us (a file on FUSE or
+     * NFS that went stale, a write-only file): without FAN_REPORT_FD_ERROR (6.13) the kernel drops
+     * such an event, with it as much as can be told is that one was dropped.
+     */
+    public long unopenableEvents() {
+        return unopenableEvents;
+    }
+
     /** Why the reader thread stopped on its own: a read error, a malformed buffer, or what the listener threw. */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
@@ -243,6 +261,22 @@ public final class FanotifyWatcher implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            if (!reader.isAlive()) {
+                closeWakeFd(); // the reader may have died on a failure, before any stop was requested
+            }
+        }
+    }
+
+    /**
+     * Closes the eventfd exactly once, never while {@link #wake} writes to it: a late close or write
+     * could hit a descriptor number reused meanwhile.
+     */
+    private void closeWakeFd() {
+        synchronized (wakeLock) {
+            if (!wakeFdClosed) {
+                wakeFdClosed = true;
+                Syscalls.closeQuietly(wakeFd);
+            }
         }
     }
 
@@ -252,6 +286,14 @@ public final class FanotifyWatcher implements AutoCloseable {
     private static int init(boolean fileHandles) {
         int flags = FAN_CLOEXEC | FAN_NONBLOCK;
         if (!fileHandles) {
+            try {
+                // FD_ERROR (6.13): an event whose file cannot be opened carries the error instead of vanishing
+                return API.fanotify_init(flags | FAN_REPORT_FD_ERROR, EVENT_FILE_FLAGS);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Fanotify.EINVAL) {
+                    throw FanotifyException.initFailed(e.getErrorCode());
+                }
+            }
             return initOrThrow(flags);
         }
         try {
@@ -284,7 +326,7 @@ public final class FanotifyWatcher implements AutoCloseable {
         long kernelMask = FileEvent.ONDIR | FAN_EVENT_ON_CHILD
                 | (fileHandles ? options.events() | DIRECTORY_ENTRY_EVENTS : options.events() & ~DIRECTORY_ENTRY_EVENTS);
         if ((kernelMask & ALL_EVENTS) == 0) {
-            throw new FanotifyException("cannot watch " + roots.get(0) + ": create/delete/rename events need "
+            throw FanotifyException.cannotWatch(roots.get(0), "create/delete/rename events need "
                     + "file handle reporting, which mount marks and kernels before 5.1 lack", Fanotify.EINVAL);
         }
         Scope scope = options.scope();
@@ -310,12 +352,36 @@ public final class FanotifyWatcher implements AutoCloseable {
             return new Setup(Scope.MOUNT, fileHandles, roots, new FdPaths());
         }
         if (!fileHandles) {
-            throw new FanotifyException("cannot watch " + roots.get(0) + ": tree mode needs file handle reporting "
+            throw FanotifyException.cannotWatch(roots.get(0), "tree mode needs file handle reporting "
                     + "(kernel 5.9 or later)", Fanotify.EINVAL);
         }
-        TreePaths tree = new TreePaths(roots,
-                directory -> addMark(fanotifyFd, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kernelMask, directory));
+        boolean[] ignoreSupported = {true};
+        TreePaths tree = new TreePaths(roots, directory -> {
+            addMark(fanotifyFd, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kernelMask, directory);
+            if (ignoreSupported[0]) {
+                ignoreSupported[0] = ignoreDirectoryReads(fanotifyFd, directory);
+            }
+        });
         return new Setup(Scope.TREE, true, roots, tree);
+    }
+
+    /**
+     * Tells the kernel to drop opening, reading and closing of {@code directory} itself (FAN_MARK_IGNORE,
+     * 6.0): tree mode lists directories to mark them, and must not queue events by doing so.
+     *
+     * @return false if the kernel lacks FAN_MARK_IGNORE (EINVAL), true otherwise
+     */
+    private static boolean ignoreDirectoryReads(int fanotifyFd, Path directory) {
+        try {
+            API.fanotify_mark(fanotifyFd, FAN_MARK_ADD | FAN_MARK_IGNORE_SURV | FAN_MARK_ONLYDIR, DIRECTORY_READS,
+                    Fanotify.AT_FDCWD, directory.toString());
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == Fanotify.EINVAL) {
+                return false;
+            }
+            throw FanotifyException.markFailed(directory, e.getErrorCode());
+        }
     }
 
     private static void addMark(int fanotifyFd, int flags, long mask, Path path) {
@@ -353,9 +419,9 @@ public final class FanotifyWatcher implements AutoCloseable {
             try {
                 real.add(path.toRealPath());
             } catch (NoSuchFileException e) {
-                throw new FanotifyException("cannot watch " + path + ": no such file or directory", Fanotify.ENOENT);
+                throw FanotifyException.cannotWatch(path, "no such file or directory", Fanotify.ENOENT);
             } catch (IOException e) {
-                throw new FanotifyException("cannot watch " + path + ": " + e.getMessage(), 0);
+                throw FanotifyException.cannotWatch(path, String.valueOf(e.getMessage()), 0);
             }
         }
         return List.copyOf(real);
@@ -389,13 +455,15 @@ public final class FanotifyWatcher implements AutoCloseable {
         } finally {
             resolver.close();
             Syscalls.closeQuietly(fanotifyFd);
-            Syscalls.closeQuietly(wakeFd);
+            if (stopRequested.get()) {
+                closeWakeFd(); // else close() still writes to it, and closes it
+            }
         }
     }
 
     private boolean poll(Memory pollFds) {
         try {
-            API.poll(pollFds, 2, -1);
+            DirectLibC.poll(pollFds, 2, -1);
             return true;
         } catch (LastErrorException e) {
             if (e.getErrorCode() == Fanotify.EINTR) {
@@ -410,7 +478,7 @@ public final class FanotifyWatcher implements AutoCloseable {
         while (!stopRequested.get()) {
             int length;
             try {
-                length = (int) API.read(fanotifyFd, buffer, buffer.capacity());
+                length = (int) DirectLibC.read(fanotifyFd, buffer, buffer.capacity());
             } catch (LastErrorException e) {
                 int errno = e.getErrorCode();
                 if (errno == Fanotify.EAGAIN) {
@@ -423,6 +491,8 @@ public final class FanotifyWatcher implements AutoCloseable {
                         + (errno == Fanotify.EMFILE ? " (out of file descriptors: raise ulimit -n)" : ""), errno);
             }
             if (length <= 0) {
+                // fd mode: the kernel consumed an event whose file it could not open (EOPENSTALE)
+                unopenableEvents++;
                 return;
             }
             batch.clear();
@@ -449,6 +519,10 @@ public final class FanotifyWatcher implements AutoCloseable {
             listener.onOverflow();
             return;
         }
+        if (!fileHandles && event.fd() < 0) {
+            unopenableEvents++; // FAN_REPORT_FD_ERROR: fd holds -errno of the failed open
+            return;
+        }
         long mask = event.mask() & (deliveredEvents | FileEvent.ONDIR);
         boolean wanted = (mask & deliveredEvents) != 0 && !ignored(event.pid());
         String comm = wanted && processNames != null ? processNames.comm(event.pid()) : null;
@@ -459,10 +533,17 @@ public final class FanotifyWatcher implements AutoCloseable {
             resolver.discard(event);
         }
         resolver.afterEvent(event, path);
+        List<PathResolver.Arrival> arrivals = resolver.takeArrivals();
         if (!wanted || path == null || (onlyUnderRoots && !underRoots(path))) {
             return;
         }
         listener.onEvent(new FileEvent(mask, event.pid(), path, comm));
+        if ((deliveredEvents & FileEvent.CREATE) != 0) {
+            for (PathResolver.Arrival arrival : arrivals) {
+                long arrivalMask = FileEvent.CREATE | (arrival.directory() ? FileEvent.ONDIR : 0);
+                listener.onEvent(new FileEvent(arrivalMask, 0, arrival.path(), processNames == null ? null : ProcessNames.UNKNOWN));
+            }
+        }
     }
 
     private boolean ignored(int pid) {
@@ -486,10 +567,15 @@ public final class FanotifyWatcher implements AutoCloseable {
     private void wake() {
         byte[] one = new byte[8];
         one[ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 0 : 7] = 1;
-        try {
-            API.write(wakeFd, one, one.length);
-        } catch (LastErrorException ignored) {
-            // EAGAIN: the counter is already non-zero, so the reader is being woken anyway
+        synchronized (wakeLock) {
+            if (wakeFdClosed) {
+                return; // the reader has already stopped
+            }
+            try {
+                API.write(wakeFd, one, one.length);
+            } catch (LastErrorException ignored) {
+                // EAGAIN: the counter is already non-zero, so the reader is being woken anyway
+            }
         }
     }
 }

@@ -8,7 +8,8 @@ import java.nio.file.Path;
  * an event on a directory); {@code path} is the full path of the object (for create/delete/move: of the
  * directory entry, not just its parent) — or, in filesystem mode only, a relative path holding just the
  * entry name when its directory was removed before the event could be read. {@code pid} is 0 for other
- * users' processes in unprivileged (tree) mode. {@code comm} is the process name (/proc/PID/comm, or
+ * processes' events in unprivileged (tree) mode, and for the CREATE events tree mode reports for entries
+ * it found already inside a new directory when it came to mark it. {@code comm} is the process name (/proc/PID/comm, or
  * "unknown") when the watcher was asked to resolve it, else null.
  */
 public record FileEvent(long mask, int pid, Path path, String comm) {

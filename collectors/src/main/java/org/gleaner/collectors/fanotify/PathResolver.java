@@ -1,6 +1,7 @@
 package org.gleaner.collectors.fanotify;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /** Turns a raw event's fd or file handles into a path, and keeps whatever state that needs current. */
 interface PathResolver {
@@ -19,6 +20,17 @@ interface PathResolver {
 
     /** Updates the resolver's state after {@code event}; {@code path} is null if it was not resolved. */
     void afterEvent(RawEvent event, Path path);
+
+    /**
+     * Entries found already inside a directory that was created before it could be watched (tree
+     * mode marks a new directory only once its create event is read), since the last call.
+     */
+    default List<Arrival> takeArrivals() {
+        return List.of();
+    }
+
+    /** An entry that appeared without an event of its own. */
+    record Arrival(Path path, boolean directory) {}
 
     /** Events were lost: anything derived from the event stream may be stale. */
     void afterOverflow();

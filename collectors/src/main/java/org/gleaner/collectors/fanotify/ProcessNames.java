@@ -1,13 +1,12 @@
 package org.gleaner.collectors.fanotify;
 
-import java.io.IOException;
+import com.sun.jna.LastErrorException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.gleaner.collectors.jna.DirectLibC;
 
 /**
  * Process names (/proc/PID/comm) for events, read once per pid per batch of events.
@@ -29,7 +28,18 @@ public final class ProcessNames {
             return size() > REMEMBERED_EXITED;
         }
     };
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(64);
+    private static final int COMM_BYTES = 64;
+    private static final int O_RDONLY_CLOEXEC = 0x80000;
+    private static final byte[] PROC = "/proc/".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] COMM = "/comm".getBytes(StandardCharsets.US_ASCII);
+
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(COMM_BYTES);
+    private final byte[] nameBytes = new byte[COMM_BYTES];
+    private final byte[] pathBytes = new byte[32];
+
+    public ProcessNames() {
+        System.arraycopy(PROC, 0, pathBytes, 0, PROC.length);
+    }
 
     /** Forgets the names read for the previous batch: the next lookups read /proc again. */
     public void newBatch() {
@@ -56,18 +66,39 @@ public final class ProcessNames {
     }
 
     private String read(int pid) {
-        readBuffer.clear();
-        try (FileChannel comm = FileChannel.open(Path.of("/proc", Integer.toString(pid), "comm"))) {
-            while (readBuffer.hasRemaining() && comm.read(readBuffer) > 0) {
-                // comm is at most 16 bytes; loop only for a short read
+        int length = 0;
+        try {
+            int fd = DirectLibC.open(commPath(pid), O_RDONLY_CLOEXEC);
+            try {
+                // comm is at most 16 bytes and a newline: procfs returns it in one read
+                length = (int) DirectLibC.read(fd, readBuffer, COMM_BYTES);
+            } finally {
+                DirectLibC.close(fd);
             }
-        } catch (IOException e) {
-            return null;
+        } catch (LastErrorException e) {
+            return null; // ENOENT/ESRCH: the process is gone
         }
-        int length = readBuffer.position();
         while (length > 0 && readBuffer.get(length - 1) == '\n') {
             length--;
         }
-        return length == 0 ? null : new String(readBuffer.array(), 0, length, StandardCharsets.UTF_8);
+        if (length == 0) {
+            return null;
+        }
+        readBuffer.get(0, nameBytes, 0, length);
+        return new String(nameBytes, 0, length, StandardCharsets.UTF_8);
+    }
+
+    /** "/proc/PID/comm" NUL-terminated, in a reused buffer. */
+    private byte[] commPath(int pid) {
+        int at = PROC.length;
+        String digits = Integer.toString(pid);
+        for (int i = 0; i < digits.length(); i++) {
+            pathBytes[at++] = (byte) digits.charAt(i);
+        }
+        for (byte b : COMM) {
+            pathBytes[at++] = b;
+        }
+        pathBytes[at] = 0;
+        return pathBytes;
     }
 }

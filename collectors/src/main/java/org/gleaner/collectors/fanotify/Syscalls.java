@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.gleaner.collectors.jna.Fanotify;
-import org.gleaner.collectors.jna.LibC;
+import org.gleaner.collectors.jna.DirectLibC;
 
 /** The fanotify layer's system calls, with errno turned into {@link FanotifyException}. */
 final class Syscalls {
@@ -75,7 +75,7 @@ final class Syscalls {
     static void closeQuietly(int fd) {
         if (fd >= 0) {
             try {
-                LibC.INSTANCE.close(fd);
+                DirectLibC.close(fd);
             } catch (LastErrorException ignored) {
                 // nothing useful to do: the descriptor is gone either way
             }

@@ -2,12 +2,16 @@ package org.gleaner.collectors.fanotify;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
 import org.gleaner.collectors.jna.Fanotify;
@@ -15,20 +19,22 @@ import org.gleaner.collectors.jna.Fanotify;
 /**
  * Tree mode, which works without privileges: an inode mark on every directory of the tree and a
  * handle→directory map built with name_to_handle_at(2) (open_by_handle_at needs CAP_DAC_READ_SEARCH).
- * Directories created or moved in are marked as their events arrive; a directory created and filled
- * before its mark lands loses those first events, as with inotify. Events from directories that left
- * the tree still arrive (their marks live on) but no longer resolve and are dropped.
+ * Directories created or moved in are marked as their events arrive. What was made inside a new
+ * directory before its mark landed has no events of its own: the walk that marks it reports those
+ * entries as {@link Arrival}s instead. Events from directories that left the tree still arrive (their
+ * marks live on) but no longer resolve and are dropped.
  */
 final class TreePaths implements PathResolver {
     private final List<Path> roots;
     private final Consumer<Path> marker;
     private final DirectoryMap directories = new DirectoryMap();
+    private final List<Arrival> arrivals = new ArrayList<>();
 
     /** @param marker adds the inode mark on one directory; throws FanotifyException on failure */
     TreePaths(List<Path> roots, Consumer<Path> marker) {
         this.roots = roots;
         this.marker = marker;
-        roots.forEach(root -> addTree(root, true));
+        roots.forEach(root -> addTree(root, true, false));
     }
 
     @Override
@@ -48,7 +54,8 @@ final class TreePaths implements PathResolver {
     @Override
     public void afterEvent(RawEvent event, Path path) {
         if (path != null && tracks(event)) {
-            DirectoryEvents.replay(event, path, directories, (handle, created) -> addTree(created, false));
+            boolean created = (event.mask() & FileEvent.CREATE) != 0;
+            DirectoryEvents.replay(event, path, directories, (handle, arrived) -> addTree(arrived, false, created));
         }
     }
 
@@ -57,47 +64,69 @@ final class TreePaths implements PathResolver {
         // Directories created while events were being lost are unmarked: walk everything again
         // (marking is idempotent) and rebuild the map from what is there now.
         directories.clear();
-        roots.forEach(root -> addTree(root, false));
+        roots.forEach(root -> addTree(root, false, false));
+    }
+
+    @Override
+    public List<Arrival> takeArrivals() {
+        if (arrivals.isEmpty()) {
+            return List.of();
+        }
+        List<Arrival> taken = List.copyOf(arrivals);
+        arrivals.clear();
+        return taken;
     }
 
     @Override
     public void close() {}
 
     /**
-     * Marks every directory under {@code top} and maps its handle. At set-up every failure is fatal;
-     * later a directory that vanished while being walked is simply skipped.
+     * Marks every directory under {@code top} and maps its handle, marking each directory before
+     * opening it to list it: the marker also tells the kernel to ignore opening and reading marked
+     * directories, so this walk queues no events of its own (a walk that filled the queue would
+     * overflow it, and the walk that follows an overflow would overflow it again, for ever). At
+     * set-up every failure is fatal; later a directory that vanished meanwhile is skipped. With
+     * {@code reportContents} every entry found below {@code top} becomes an {@link Arrival}.
      */
-    private void addTree(Path top, boolean initial) {
-        try {
-            Files.walkFileTree(top, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
-                    try {
-                        marker.accept(dir);
-                        directories.put(Syscalls.handleOf(dir), dir);
-                    } catch (FanotifyException e) {
-                        if (initial || e.errno() != Fanotify.ENOENT) {
-                            throw e;
-                        }
-                        return FileVisitResult.SKIP_SUBTREE;
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                    if (e instanceof NoSuchFileException && !initial) {
-                        return FileVisitResult.CONTINUE;
-                    }
+    private void addTree(Path top, boolean initial, boolean reportContents) {
+        Deque<Path> pending = new ArrayDeque<>();
+        pending.push(top);
+        while (!pending.isEmpty()) {
+            Path dir = pending.pop();
+            try {
+                marker.accept(dir);
+                directories.put(Syscalls.handleOf(dir), dir);
+                listInto(dir, pending, reportContents);
+            } catch (FanotifyException e) {
+                if (initial || e.errno() != Fanotify.ENOENT) {
                     throw e;
                 }
-            });
-        } catch (NoSuchFileException e) {
-            if (initial) {
-                throw new FanotifyException("cannot watch " + top + ": no such file or directory", Fanotify.ENOENT);
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                if (initial) {
+                    throw FanotifyException.cannotWatch(dir, "no such directory", Fanotify.ENOENT);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot walk " + top + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void listInto(Path dir, Deque<Path> pending, boolean reportContents) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                boolean directory;
+                try {
+                    directory = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isDirectory();
+                } catch (NoSuchFileException vanished) {
+                    continue;
+                }
+                if (directory) {
+                    pending.push(entry);
+                }
+                if (reportContents) {
+                    arrivals.add(new Arrival(entry, directory));
+                }
+            }
         }
     }
 }

@@ -2,14 +2,12 @@ package org.gleaner.collectors.jna;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
-import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import java.nio.ByteBuffer;
 import java.util.Map;
 
 /**
- * The libc calls of the fanotify layer: fanotify_init/fanotify_mark, file handles, and the
- * eventfd/poll pair that wakes the reader thread. Paths cross as UTF-8. Calls that fail throw
+ * The libc calls of the fanotify layer made at set-up or on a cache miss: fanotify_init/fanotify_mark,
+ * file handles, and the eventfd that wakes the reader thread (per-event calls are in {@link DirectLibC}). Paths cross as UTF-8. Calls that fail throw
  * {@link LastErrorException} with errno.
  */
 public interface Fanotify extends Library {
@@ -65,8 +63,4 @@ public interface Fanotify extends Library {
 
     long write(int fd, byte[] buffer, long count) throws LastErrorException;
 
-    long read(int fd, ByteBuffer buffer, long count) throws LastErrorException;
-
-    /** {@code fds} holds struct pollfd entries of 8 bytes: s32 fd, s16 events, s16 revents. */
-    int poll(Memory fds, long count, int timeoutMillis) throws LastErrorException;
 }

@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +24,7 @@ import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.Privileged;
 import org.gleaner.testkit.Tmpfs;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FanotifyWatcherTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
@@ -98,6 +98,51 @@ class FanotifyWatcherTest {
     }
 
     @Test
+    void treeModeReportsEntriesMadeInANewDirectoryBeforeItsMark(@TempDir Path root) throws Exception {
+        RecordingListener listener = new RecordingListener();
+        try (FanotifyWatcher watcher = FanotifyWatcher.start(Options.watching(root).withScope(Scope.TREE), listener)) {
+            // mkdir -p and the write race the watcher: most entries exist before the new directory is marked
+            Cmd.run(WAIT, "sh", "-c", "cd \"$1\" && mkdir -p a/b/c && echo x > a/b/c/f && echo y > a/b/g"
+                    + " && touch done", "sh", root.toString()).ok();
+            assertTrue(listener.await(e -> e.path().equals(root.resolve("done")) && e.has(CLOSE_WRITE), WAIT));
+            Map<String, Long> masks = listener.masksByPath(root);
+            for (String entry : new String[] {"a", "a/b", "a/b/c", "a/b/c/f", "a/b/g"}) {
+                assertTrue((masks.getOrDefault(entry, 0L) & CREATE) != 0, entry + " not reported: " + masks);
+            }
+            // and the tree is watched below the new directories from then on
+            Cmd.run(WAIT, "sh", "-c", "echo z > \"$1\"/a/b/c/later", "sh", root.toString()).ok();
+            assertTrue(listener.await(e -> e.path().equals(root.resolve("a/b/c/later")) && e.has(CLOSE_WRITE), WAIT));
+            assertTrue(watcher.failure().isEmpty());
+        }
+    }
+
+    @Test
+    void aThrowingListenerStopsTheReaderAndIsReported(@TempDir Path root) throws Exception {
+        IllegalStateException thrown = new IllegalStateException("listener failed");
+        RecordingListener throwing = new RecordingListener(event -> {
+            throw thrown;
+        });
+        FanotifyWatcher watcher = FanotifyWatcher.start(Options.watching(root).withScope(Scope.TREE), throwing);
+        try (watcher) {
+            Cmd.run(WAIT, "touch", root.resolve("x").toString()).ok();
+            assertTrue(watcher.join(WAIT), "reader still running");
+            assertEquals(thrown, watcher.failure().orElseThrow());
+        }
+    }
+
+    @Test
+    void closeFromTheListenerStopsAfterTheCurrentEvent(@TempDir Path root) throws Exception {
+        FanotifyWatcher[] self = new FanotifyWatcher[1];
+        RecordingListener recorder = new RecordingListener(event -> self[0].close());
+        self[0] = FanotifyWatcher.start(Options.watching(root).withScope(Scope.TREE), recorder);
+        Cmd.run(WAIT, "touch", root.resolve("x").toString()).ok();
+        assertTrue(self[0].join(WAIT), "reader still running");
+        assertTrue(self[0].failure().isEmpty());
+        assertFalse(recorder.events().isEmpty());
+        self[0].close();
+    }
+
+    @Test
     void nonexistentPathIsAOneLineError() {
         FanotifyException e = assertThrows(FanotifyException.class,
                 () -> FanotifyWatcher.start(Options.watching(Path.of("/nonexistent/gleaner-" + ProcessHandle.current().pid())),
@@ -107,23 +152,10 @@ class FanotifyWatcherTest {
     }
 
     @Test
-    void closeStopsTheReaderThreadPromptly() throws Exception {
-        Path dir = Files.createTempDirectory("gleaner-fanotify-close");
-        try {
-            FanotifyWatcher watcher = FanotifyWatcher.start(Options.watching(dir).withScope(Scope.TREE), new RecordingListener());
-            watcher.close();
-            assertTrue(watcher.join(Duration.ofSeconds(1)));
-            watcher.close();
-        } finally {
-            Files.delete(dir);
-        }
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
+    void closeStopsTheReaderThreadPromptly(@TempDir Path dir) throws Exception {
+        FanotifyWatcher watcher = FanotifyWatcher.start(Options.watching(dir).withScope(Scope.TREE), new RecordingListener());
+        watcher.close();
+        assertTrue(watcher.join(Duration.ofSeconds(1)));
+        watcher.close();
     }
 }

@@ -1,5 +1,6 @@
 package org.gleaner.collectors.fanotify;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import org.gleaner.testkit.FanotifyQueue;
 import org.gleaner.testkit.Privileged;
 import org.gleaner.testkit.Tmpfs;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class OverflowTest {
     private static final Duration LIMIT = Duration.ofSeconds(10);
@@ -23,23 +25,11 @@ class OverflowTest {
         try (Tmpfs tmpfs = Tmpfs.mount("fanotify-overflow")) {
             Path root = tmpfs.path();
             CountDownLatch floodDone = new CountDownLatch(1);
-            RecordingListener recorder = new RecordingListener();
-            // The listener holds the reader on the first event until the flood is over, so the
+            // The recorder holds the reader on the first event until the flood is over, so the
             // 64-event queue must overflow.
-            FileEventListener stalling = new FileEventListener() {
-                @Override
-                public void onEvent(FileEvent event) {
-                    awaitQuietly(floodDone);
-                    recorder.onEvent(event);
-                }
-
-                @Override
-                public void onOverflow() {
-                    recorder.onOverflow();
-                }
-            };
+            RecordingListener recorder = new RecordingListener(event -> awaitQuietly(floodDone));
             FanotifyWatcher watcher = FanotifyQueue.whileCreating(64,
-                    () -> FanotifyWatcher.start(Options.watching(root).withScope(Scope.FILESYSTEM), stalling));
+                    () -> FanotifyWatcher.start(Options.watching(root).withScope(Scope.FILESYSTEM), recorder));
             try (watcher) {
                 Cmd.run(LIMIT, "sh", "-c", "cd \"$1\" && seq 1 2000 | xargs touch", "sh", root.toString()).ok();
                 floodDone.countDown();
@@ -47,6 +37,31 @@ class OverflowTest {
                 assertTrue(recorder.events().size() < 2000 * 3);
                 assertTrue(watcher.failure().isEmpty());
             }
+        }
+    }
+
+    @Test
+    @Privileged("lowering fs.fanotify.max_queued_events needs root")
+    void treeModeRecoversFromAnOverflowWithoutOverflowingAgain(@TempDir Path root) throws Exception {
+        Cmd.run(LIMIT, "sh", "-c", "cd \"$1\" && mkdir -p $(seq -f 'd%g/sub' 1 100)", "sh", root.toString()).ok();
+        CountDownLatch floodDone = new CountDownLatch(1);
+        RecordingListener recorder = new RecordingListener(event -> awaitQuietly(floodDone));
+        // 200 directories, an 8-event queue: the walks that mark them (at start and after the
+        // overflow) must not queue events of their own, or every walk would overflow again.
+        FanotifyWatcher watcher = FanotifyQueue.whileCreating(8,
+                () -> FanotifyWatcher.start(Options.watching(root).withScope(Scope.TREE), recorder));
+        try (watcher) {
+            Cmd.run(LIMIT, "sh", "-c", "cd \"$1\" && seq -f 'd%g/sub/f' 1 100 | xargs touch", "sh", root.toString()).ok();
+            floodDone.countDown();
+            assertTrue(recorder.awaitOverflow(LIMIT), "no overflow reported");
+            Thread.sleep(500);
+            int overflows = recorder.overflows();
+            assertTrue(overflows <= 2, overflows + " overflows: the rescan overflowed the queue again");
+            Cmd.run(LIMIT, "sh", "-c", "echo x > \"$1\"/d7/sub/after", "sh", root.toString()).ok();
+            assertTrue(recorder.await(e -> e.path().equals(root.resolve("d7/sub/after")) && e.has(FileEvent.CLOSE_WRITE),
+                    LIMIT), "events after the overflow are seen");
+            assertEquals(overflows, recorder.overflows());
+            assertTrue(watcher.failure().isEmpty());
         }
     }
 

@@ -6,17 +6,32 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /** Collects what a watcher delivers, for assertions from the test thread. */
 final class RecordingListener implements FileEventListener {
     private final List<FileEvent> events = new ArrayList<>();
+    private final Consumer<FileEvent> afterEach;
     private int overflows;
 
+    RecordingListener() {
+        this(event -> { });
+    }
+
+    /** @param afterEach runs on the reader thread after each event is recorded (to stall, throw, close...) */
+    RecordingListener(Consumer<FileEvent> afterEach) {
+        this.afterEach = afterEach;
+    }
+
     @Override
-    public synchronized void onEvent(FileEvent event) {
-        events.add(event);
-        notifyAll();
+    public void onEvent(FileEvent event) {
+        synchronized (this) {
+            events.add(event);
+            notifyAll();
+        }
+        afterEach.accept(event);
     }
 
     @Override
@@ -35,20 +50,16 @@ final class RecordingListener implements FileEventListener {
 
     /** Waits (at most {@code limit}) until an event matches; returns whether one did. */
     synchronized boolean await(Predicate<FileEvent> wanted, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (events.stream().noneMatch(wanted)) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            wait(Math.max(1, left / 1_000_000));
-        }
-        return true;
+        return awaitCondition(() -> events.stream().anyMatch(wanted), limit);
     }
 
     synchronized boolean awaitOverflow(Duration limit) throws InterruptedException {
+        return awaitCondition(() -> overflows > 0, limit);
+    }
+
+    private boolean awaitCondition(BooleanSupplier condition, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
-        while (overflows == 0) {
+        while (!condition.getAsBoolean()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;

@@ -3,21 +3,18 @@ package org.gleaner.collectors.fanotify;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.Privileged;
 import org.gleaner.testkit.Requirements;
+import org.gleaner.testkit.TempTrees;
 import org.junit.jupiter.api.Test;
 
 /** Tree mode as a normal user: nobody watches a tree it owns, with no capabilities at all. */
@@ -36,6 +33,7 @@ class UnprivilegedTreeTest {
             Cmd.run(LIMIT, "chown", "-R", "nobody:nogroup", work.resolve("tree").toString()).ok();
             Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path root = work.resolve("tree");
+            Path output = work.resolve("watcher.out");
 
             watcher = new ProcessBuilder("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
                     "--inh-caps=-all", "--bounding-set=-all",
@@ -43,19 +41,18 @@ class UnprivilegedTreeTest {
                     "-Djava.io.tmpdir=" + work.resolve("tmp"), "-Djna.tmpdir=" + work.resolve("tmp"),
                     "-cp", classpath + "/*:" + classpath + "/classes:" + classpath + "/test-classes",
                     TreeWatchMain.class.getName(), root.toString(), "stop")
-                    .redirectErrorStream(true).start();
-            BufferedReader lines = new BufferedReader(new InputStreamReader(watcher.getInputStream(), StandardCharsets.UTF_8));
-            String first = lines.readLine();
-            assertEquals("scope TREE", first, "the watcher could not start as nobody");
+                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            assertEquals("scope TREE", firstLine(output, watcher), "the watcher could not start as nobody");
 
             Cmd.run(LIMIT, "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "sh", "-c",
                     "cd \"$1\" && echo a > sub/file && mv sub/file sub/renamed && rm sub/renamed && echo b > stop",
                     "sh", root.toString()).ok();
-            assertTrue(watcher.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS), "watcher did not see the stop file");
-            List<String> events = new ArrayList<>();
-            for (String line; (line = lines.readLine()) != null; ) {
-                events.add(line);
-            }
+            boolean stopped = watcher.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS);
+            List<String> all = Files.readAllLines(output);
+            List<String> events = all.subList(1, all.size());
+            assertTrue(!events.contains("overflow"), "the queue overflowed: is /proc/sys/fs/fanotify/max_queued_events"
+                    + " lowered by another test? " + events);
+            assertTrue(stopped, "watcher did not see the stop file: " + events);
             String sub = root.resolve("sub").toString();
             assertTrue(events.stream().anyMatch(e -> e.endsWith(" 0 " + sub + "/file")), "events: " + events);
             assertTrue(events.contains(hex(FileEvent.MOVED_TO) + " 0 " + sub + "/renamed"), "events: " + events);
@@ -66,8 +63,23 @@ class UnprivilegedTreeTest {
             if (watcher != null) {
                 watcher.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
-            FanotifyWatcherTest.deleteTree(work);
+            TempTrees.delete(work);
         }
+    }
+
+    private static String firstLine(Path output, Process process) throws Exception {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<String> lines = Files.readAllLines(output);
+            if (!lines.isEmpty()) {
+                return lines.get(0);
+            }
+            if (!process.isAlive()) {
+                return "(exited " + process.exitValue() + " without output)";
+            }
+            Thread.sleep(20);
+        }
+        return "(no output within " + LIMIT + ")";
     }
 
     /** The test's classpath, copied where nobody can read it (~/.m2 under /root is not). */
