@@ -5,6 +5,7 @@ import com.sun.jna.Memory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.gleaner.collectors.jna.DirectLibC;
 import org.gleaner.collectors.jna.Fanotify;
 import org.gleaner.collectors.jna.Fifos;
 
@@ -35,7 +36,7 @@ public final class ReaderWatch {
                 while (true) {
                     pollFd.setShort(6, (short) 0);
                     try {
-                        Fanotify.INSTANCE.poll(pollFd, 1, -1);
+                        DirectLibC.poll(pollFd, 1, -1);
                     } catch (LastErrorException e) {
                         if (e.getErrorCode() == Fanotify.EINTR) {
                             continue;

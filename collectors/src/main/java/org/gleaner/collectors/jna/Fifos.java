@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Creating a named pipe safely: mkfifo(3), and the open(2) and poll(2) constants that go with it (the
- * open and poll calls themselves are declared in {@link Fanotify}). Paths cross as UTF-8.
+ * open call is declared in {@link Fanotify}, poll in {@link DirectLibC}). Paths cross as UTF-8.
  */
 public interface Fifos extends Library {
     Fifos INSTANCE = Native.load("c", Fifos.class, Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
