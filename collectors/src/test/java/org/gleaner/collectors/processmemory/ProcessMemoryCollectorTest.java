@@ -21,6 +21,8 @@ import org.gleaner.collectors.smaps.SmapsSource;
 import org.gleaner.testkit.CProgram;
 import org.gleaner.testkit.MemHog;
 import org.gleaner.testkit.NamedExecutable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -32,6 +34,21 @@ class ProcessMemoryCollectorTest {
     private static final long OVERHEAD = 1 * MIB;
     private static final long TEST_PID = ProcessHandle.current().pid();
     private static final Set<String> USAGE = Set.of("private", "shared", "swap", "pss", "swap_pss", "processes");
+    private static final List<Process> SLEEPERS = new ArrayList<>();
+
+    /** Groups of the test's own, so ranking and capping have enough groups on a quiet machine too. */
+    @BeforeAll
+    static void startDistinctCommands() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            Path sleep = NamedExecutable.copy(Path.of("/bin/sleep"), "gleaner-group-" + i + "-" + TEST_PID);
+            SLEEPERS.add(new ProcessBuilder(sleep.toString(), "120").start());
+        }
+    }
+
+    @AfterAll
+    static void stopDistinctCommands() {
+        SLEEPERS.forEach(Process::destroyForcibly);
+    }
 
     /** Every gauge by its path; fails on a counter, a repeated path or a second read time. */
     static final class RecordingSink implements MetricSink {

@@ -153,7 +153,8 @@ class MemoryScannerTest {
         churn.start();
         try {
             MemoryScanner scanner = new MemoryScanner(MemoryScanner.Options.defaults(SmapsSource.SMAPS));
-            for (int round = 0; round < 5; round++) {
+            // at least five scans, and on until processes have come and gone meanwhile (bounded)
+            for (int round = 0; round < 500 && (round < 5 || spawnedSoFar(spawned) <= 5); round++) {
                 MemorySnapshot snapshot = scanner.scan(scanner.listPids());
                 for (ProcessMemory process : snapshot.processes()) {
                     assertFalse(process.mappings().isEmpty());
@@ -165,6 +166,12 @@ class MemoryScannerTest {
             churn.join(10_000);
         }
         assertTrue(spawned.size() > 5, "processes came and went during the scans");
+    }
+
+    private static int spawnedSoFar(List<Long> spawned) {
+        synchronized (spawned) {
+            return spawned.size();
+        }
     }
 
     private static MappingMemory mapping(ProcessMemory process, String name) {
