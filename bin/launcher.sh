@@ -13,32 +13,37 @@ fi
 gleaner_jvm_flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData
     -Xlog:disable -Xlog:all=warning,cds*=off:stderr)
 
-# Class-data sharing (JDK 17 dynamic AppCDS): the first run of a tool records the classes it loads
-# in an archive next to the jar (if that directory is writable), later runs map it instead of
-# loading and verifying those classes again. The jar's size and mtime are in the archive's name,
-# so a rebuilt jar never meets a stale archive (the JVM would also refuse it). GLEANER_CDS=0 disables it.
+# Class-data sharing (JDK 17 dynamic AppCDS): a run with no archive yet dumps the classes it loaded
+# at exit under a name of its own (its pid), the next run renames that dump into place once its
+# JVM has exited and maps it from then on. Every run execs java, so the tool keeps the launcher's
+# pid: signals, fanotify marks and systemd's MAINPID all reach the JVM itself. The jar's size and
+# mtime are in the archive's name, so a rebuilt jar never meets a stale archive (the JVM would also
+# refuse it). Nothing is written where the jar's directory is read-only. GLEANER_CDS=0 disables it.
 gleaner_exec() {
     local main_class=$1
     shift
-    local jar_dir stamp archive
+    local jar_dir prefix archive dump
+    local cds=()
     jar_dir=$(dirname "$gleaner_jar")
-    stamp=$(stat -c '%s-%Y' "$gleaner_jar")
-    archive="$jar_dir/.$(basename "$gleaner_jar" .jar)-${main_class##*.}-$stamp.jsa"
-    if [ "${GLEANER_CDS:-1}" = 0 ]; then
-        exec java "${gleaner_jvm_flags[@]}" ${GLEANER_JAVA_OPTS:-} -cp "$gleaner_jar" "$main_class" "$@"
-    elif [ -r "$archive" ]; then
-        exec java "${gleaner_jvm_flags[@]}" -XX:SharedArchiveFile="$archive" ${GLEANER_JAVA_OPTS:-} \
-            -cp "$gleaner_jar" "$main_class" "$@"
-    elif [ -w "$jar_dir" ]; then
-        # written under a private name and renamed, so a concurrent first run never maps half an archive
-        local partial="$archive.$$" status=0
-        rm -f "$jar_dir/.$(basename "$gleaner_jar" .jar)-${main_class##*.}-"*.jsa
-        java "${gleaner_jvm_flags[@]}" -XX:ArchiveClassesAtExit="$partial" ${GLEANER_JAVA_OPTS:-} \
-            -cp "$gleaner_jar" "$main_class" "$@" || status=$?
-        [ -s "$partial" ] && mv -f "$partial" "$archive" 2>/dev/null
-        rm -f "$partial"
-        exit "$status"
-    else
-        exec java "${gleaner_jvm_flags[@]}" ${GLEANER_JAVA_OPTS:-} -cp "$gleaner_jar" "$main_class" "$@"
+    prefix="$jar_dir/.$(basename "$gleaner_jar" .jar)-${main_class##*.}"
+    archive="$prefix-$(stat -c '%s-%Y' "$gleaner_jar").jsa"
+    if [ "${GLEANER_CDS:-1}" != 0 ] && [ -w "$jar_dir" ]; then
+        for dump in "$prefix"-*.jsa "$prefix"-*.jsa.*; do
+            case $dump in
+                "$archive") ;;
+                "$archive".*)
+                    # a dump whose JVM has exited is complete: promote it (rename is atomic)
+                    [ -d "/proc/${dump##*.}" ] || mv -f "$dump" "$archive" 2>/dev/null || true ;;
+                *) rm -f "$dump" ;;  # made for another build of the jar
+            esac
+        done
+        if [ -s "$archive" ]; then
+            cds=(-XX:SharedArchiveFile="$archive")
+        else
+            cds=(-XX:ArchiveClassesAtExit="$archive.$$")
+        fi
+    elif [ "${GLEANER_CDS:-1}" != 0 ] && [ -r "$archive" ]; then
+        cds=(-XX:SharedArchiveFile="$archive")
     fi
+    exec java "${gleaner_jvm_flags[@]}" "${cds[@]}" ${GLEANER_JAVA_OPTS:-} -cp "$gleaner_jar" "$main_class" "$@"
 }

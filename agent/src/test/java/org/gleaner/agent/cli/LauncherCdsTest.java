@@ -14,7 +14,10 @@ import org.gleaner.testkit.Requirements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** bin/launcher.sh's class-data sharing archive: made on first run, used after, replaced when the jar changes. */
+/**
+ * bin/launcher.sh's class-data sharing archive: dumped by the first run under its pid, put in place
+ * and used by the next, replaced when the jar changes; every run execs the JVM under the launcher's pid.
+ */
 class LauncherCdsTest {
 
     @Test
@@ -27,18 +30,24 @@ class LauncherCdsTest {
         String pid = Long.toString(ProcessHandle.current().pid());
 
         Cmd.Result first = PsMemLauncher.runAs(withJar, "--summary", "--pid", pid).ok();
-        List<Path> archives = archives(dir);
-        assertEquals(1, archives.size(), "the first run leaves an archive");
+        assertEquals(List.of(), archives(dir), "the first run's dump is not in place yet");
+        assertEquals(1, dumps(dir).size(), "the first run leaves a dump under its pid");
         Cmd.Result second = PsMemLauncher.runAs(withJar, "--summary", "--pid", pid).ok();
         assertEquals("", second.stderr(), "no JVM warning reaches the user");
         assertEquals(first.stdout().lines().count(), second.stdout().lines().count());
-        assertEquals(archives, archives(dir), "the second run uses it");
+        List<Path> archives = archives(dir);
+        assertEquals(1, archives.size(), "the second run puts the dump in place and uses it");
+        assertEquals(List.of(), dumps(dir));
+        PsMemLauncher.runAs(withJar, "--summary", "--pid", pid).ok();
+        assertEquals(archives, archives(dir), "later runs keep using it");
 
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000));
         Cmd.Result rebuilt = PsMemLauncher.runAs(withJar, "--summary", "--pid", pid).ok();
         assertEquals("", rebuilt.stderr());
+        assertEquals(List.of(), archives(dir), "the stale archive is removed, not kept");
+        PsMemLauncher.runAs(withJar, "--summary", "--pid", pid).ok();
         List<Path> after = archives(dir);
-        assertEquals(1, after.size(), "the stale archive is replaced, not kept: " + after);
+        assertEquals(1, after.size(), after.toString());
         assertTrue(!after.equals(archives), "a changed jar gets a new archive");
 
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000));
@@ -48,9 +57,29 @@ class LauncherCdsTest {
         assertEquals("", off.stderr());
     }
 
+    @Test
+    void theToolRunsUnderTheLaunchersPidEvenWhileArchiving(@TempDir Path dir) throws Exception {
+        Path built = Requirements.repoRoot().resolve("agent/target/gleaner.jar");
+        Requirements.require(Files.isReadable(built), "agent/target/gleaner.jar is not built");
+        Path jar = dir.resolve("gleaner.jar");
+        Files.copy(built, jar);
+        // ps-mem reading its own pid: the process it finds under that pid must be the JVM, not a shell
+        for (int run = 0; run < 2; run++) {
+            Cmd.Result result = Cmd.run(java.time.Duration.ofSeconds(60), "bash", "-c",
+                    "GLEANER_JAR=\"$1\" exec \"$0\" --flat --pid $$", Requirements.repoRoot().resolve("bin/ps-mem").toString(), jar.toString()).ok();
+            assertTrue(result.stdout().startsWith("java."), "run " + run + ": " + result.stdout().lines().findFirst());
+        }
+    }
+
     private static List<Path> archives(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(file -> file.getFileName().toString().endsWith(".jsa")).sorted().toList();
+        }
+    }
+
+    private static List<Path> dumps(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(file -> file.getFileName().toString().matches(".*\\.jsa\\.\\d+")).sorted().toList();
         }
     }
 }

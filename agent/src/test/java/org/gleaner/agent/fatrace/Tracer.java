@@ -34,8 +34,9 @@ final class Tracer implements AutoCloseable {
         try {
             FanotifyMarks.await(process.toHandle(), READY);
         } catch (AssertionError e) {
+            String errors = tracer.stderr();
             tracer.close();
-            throw new AssertionError(e.getMessage() + "; stderr: " + Files.readString(stderr), e);
+            throw new AssertionError(e.getMessage() + "; stderr: " + errors, e);
         }
         return tracer;
     }
