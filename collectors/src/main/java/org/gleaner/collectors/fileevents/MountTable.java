@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.gleaner.collectors.mounts.MountInfo;
+import org.gleaner.collectors.procfs.MountInfo;
 
 /**
  * Mount points from /proc/self/mountinfo, for naming the mount an event's path lies on: the deepest

@@ -1,4 +1,4 @@
-package org.gleaner.collectors.mounts;
+package org.gleaner.collectors.procfs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

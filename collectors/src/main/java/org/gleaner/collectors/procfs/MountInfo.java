@@ -1,4 +1,4 @@
-package org.gleaner.collectors.mounts;
+package org.gleaner.collectors.procfs;
 
 import java.util.ArrayList;
 import java.util.List;
