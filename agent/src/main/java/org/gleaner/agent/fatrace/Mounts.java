@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.gleaner.collectors.mounts.MountInfo;
+import org.gleaner.collectors.procfs.MountInfo;
 
 /** The mount points fatrace watches without -c: "/" first, then every mount backed by a device or file. */
 public final class Mounts {
