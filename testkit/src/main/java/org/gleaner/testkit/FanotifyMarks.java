@@ -19,7 +19,9 @@ public final class FanotifyMarks {
             if (!process.isAlive()) {
                 throw new AssertionError("process " + process.pid() + " exited before it was watching");
             }
-            if (hasMarks(process.pid())) {
+            // A launcher may run the JVM as its child rather than exec it (bin/launcher.sh does on the
+            // run that records the class-data archive, the first after each build): look there too.
+            if (hasMarks(process.pid()) || process.descendants().anyMatch(child -> hasMarks(child.pid()))) {
                 return;
             }
             Thread.sleep(20);
