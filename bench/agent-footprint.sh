@@ -7,6 +7,7 @@
 #   bench/agent-footprint.sh [DURATION_SECONDS [INTERVAL [MODE]]]     defaults: 120 10s stdout
 # Targets: <= 64 MiB RSS and <= 0.5 % of one core at a 10 s interval.
 set -euo pipefail
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 cd "$(dirname "$(readlink -f "$0")")/.."
 duration=${1:-120}
 interval=${2:-10s}
@@ -17,15 +18,7 @@ warmup=${WARMUP_SECONDS:-15}
 java_opts=$(sed -n 's/^Environment="GLEANER_JAVA_OPTS=\(.*\)"$/\1/p' systemd/gleaner.service)
 [ -n "$java_opts" ] || { echo "no GLEANER_JAVA_OPTS in systemd/gleaner.service" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/gleaner-footprint.XXXXXX)
-sink_pid=
-pid=
-cleanup() {
-    [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-    [ -n "$sink_pid" ] && { kill "$sink_pid" 2>/dev/null || true; wait "$sink_pid" 2>/dev/null || true; }
-    rm -rf "$work"
-}
-trap cleanup EXIT
+bench_scratch /tmp/gleaner-footprint.XXXXXX
 case "$mode" in
     stdout) destination=(--stdout) ;;
     carbon)
@@ -39,7 +32,7 @@ def drain(connection):
 while True:
     threading.Thread(target=drain, args=(server.accept()[0],), daemon=True).start()
 ' > "$work/port" &
-        sink_pid=$!
+        bench_track $!
         for i in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
         printf 'spool: {dir: %s/spool}\n' "$work" > "$work/gleaner.yaml"
         destination=(--config "$work/gleaner.yaml" -t "127.0.0.1:$(cat "$work/port")") ;;
@@ -48,6 +41,7 @@ esac
 
 GLEANER_JAVA_OPTS="$java_opts" bin/gleaner agent "${destination[@]}" --collectors system -i "$interval" >/dev/null 2>&1 &
 pid=$!
+bench_track "$pid"
 
 clk_tck=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }     # utime + stime (proc_pid_stat(5))

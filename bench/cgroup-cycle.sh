@@ -9,15 +9,13 @@
 # The peer is `cat` of the same files, one process per cycle: the bare cost of reading them.
 # Everything it makes is removed on exit.
 set -euo pipefail
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 CYCLES=${CYCLES:-100}
 REPEAT=${REPEAT:-3}   # each figure is the median of REPEAT measurements
 SLICES=5
 SERVICES_PER_SLICE=99   # 5 slices + 495 services = 500 cgroups
 PROCESSES=300
-here=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 tag=gleaner-bench-$$
-work=$(mktemp -d)
-pids=()
 
 hierarchies() { # mount points of the cgroup hierarchies the collector reads, from mountinfo
     awk '$3 != "" { for (i = 7; i <= NF; i++) if ($i == "-") break;
@@ -26,19 +24,15 @@ hierarchies() { # mount points of the cgroup hierarchies the collector reads, fr
 }
 mapfile -t mounts < <(hierarchies)
 
-cleanup() {
-    set +e
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-    wait 2>/dev/null
+bench_on_exit() { # after the processes in them are stopped: the cgroups
     for m in "${mounts[@]}"; do
         for s in $(seq 1 $SLICES); do
             for n in $(seq 1 $SERVICES_PER_SLICE); do rmdir "$m/$tag-$s.slice/$tag-$s-$n.service" 2>/dev/null; done
             for try in 1 2 3 4 5; do rmdir "$m/$tag-$s.slice" 2>/dev/null && break; sleep 0.2; done
         done
     done
-    rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+bench_scratch
 
 units=()
 for s in $(seq 1 $SLICES); do
@@ -53,7 +47,7 @@ for i in $(seq 0 $((PROCESSES - 1))); do
     enter=""
     for m in "${mounts[@]}"; do enter+="echo \$\$ > '$m/$unit/cgroup.procs'; "; done
     sh -c "$enter exec sleep 3600" &
-    pids+=($!)
+    bench_track $!
 done
 sleep 1
 
@@ -74,19 +68,19 @@ cycles_done() { # cycles the last agent run completed (a busy machine makes it s
 agent_cycle_ms() { # collectors: CPU ms per cycle, median of REPEAT
     local one many done r
     for r in $(seq $REPEAT); do
-        one=$(cpu_seconds "$here/bin/gleaner" agent --stdout --interval 100ms --cycles 1 --collectors "$1")
-        many=$(cpu_seconds "$here/bin/gleaner" agent --stdout --interval 100ms --cycles $((CYCLES + 1)) --collectors "$1")
+        one=$(cpu_seconds "$bench_home/bin/gleaner" agent --stdout --interval 100ms --cycles 1 --collectors "$1")
+        many=$(cpu_seconds "$bench_home/bin/gleaner" agent --stdout --interval 100ms --cycles $((CYCLES + 1)) --collectors "$1")
         done=$(cycles_done)
         awk -v a="$one" -v b="$many" -v n="$((done - 1))" 'BEGIN { printf "%.1f\n", (b - a) * 1000 / n }'
     done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
 files=$(wc -l < "$work/files")
-units_seen=$("$here/bin/gleaner" agent --stdout --cycles 1 --collectors cgroup 2>/dev/null | awk '$1 ~ /\.cgroup\.collector\.units$/ { print $2 }')
+units_seen=$("$bench_home/bin/gleaner" agent --stdout --cycles 1 --collectors cgroup 2>/dev/null | awk '$1 ~ /\.cgroup\.collector\.units$/ { print $2 }')
 cat_total=$(cpu_seconds sh -c "for i in \$(seq $CYCLES); do xargs -d '\n' cat < '$work/files' > /dev/null 2>&1; done")
 cat_ms=$(awk -v t="$cat_total" -v n="$CYCLES" 'BEGIN { printf "%.1f", t * 1000 / n }')
 in_jvm() { # collectors...: "threadMs processMs datapoints" per cycle
-    java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$here/agent/target/gleaner.jar" "$here/bench/CgroupCycle.java" "$CYCLES" "$@"
+    java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$bench_home/agent/target/gleaner.jar" "$bench_home/bench/CgroupCycle.java" "$CYCLES" "$@"
 }
 read -r cgroup_thread cgroup_process cgroup_points < <(in_jvm cgroup)
 read -r system_thread system_process system_points < <(in_jvm system)

@@ -6,23 +6,17 @@
 # Prints p50/p99/max per tool and the ratios fatrace-pipe / inotifywait. Target: fatrace-pipe p99 <= 20 ms.
 # Usage: bench/fatrace-pipe.sh [N]   (as root: fatrace-pipe uses a filesystem mark; needs inotifywait)
 set -euo pipefail
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 count=${1:-200}
-if ! [[ $count =~ ^[0-9]+$ ]] || [ "$count" -lt 10 ] || [ "$count" -gt 10000 ]; then
-    echo "fatrace-pipe.sh: N must be a number from 10 to 10000" >&2
-    exit 2
-fi
-for tool in inotifywait python3; do
-    command -v "$tool" >/dev/null || { echo "fatrace-pipe.sh: $tool is missing (scripts/install-test-deps)" >&2; exit 1; }
-done
-home=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-[ -r "$home/agent/target/gleaner.jar" ] || { echo "fatrace-pipe.sh: build first: mvn -B package -DskipTests" >&2; exit 1; }
+bench_number N "$count" 10 10000
+bench_need_tools inotifywait python3
+bench_need_jar
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
+bench_scratch
 echo "$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), N=$count"
 
-python3 - "$home/bin/fatrace-pipe" "$work" "$count" <<'PY'
+python3 - "$bench_home/bin/fatrace-pipe" "$work" "$count" <<'PY'
 import os, select, subprocess, sys, time
 
 launcher, work, count = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -8,37 +8,18 @@
 # projected at N processes; target: <= 100 ms per cycle at 300 processes.
 # Usage: bench/memory-collector.sh [PROCESSES] [RUNS]   (as root, to read every process; needs smem, python3)
 set -euo pipefail
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 processes=${1:-300}
 runs=${2:-3}
 extra_cycles=5
-if ! [[ $processes =~ ^[0-9]+$ ]] || [ "$processes" -gt 5000 ]; then
-    echo "memory-collector.sh: PROCESSES must be a number up to 5000" >&2
-    exit 2
-fi
-if ! [[ $runs =~ ^[0-9]+$ ]] || [ "$runs" -lt 1 ] || [ "$runs" -gt 20 ]; then
-    echo "memory-collector.sh: RUNS must be a number from 1 to 20" >&2
-    exit 2
-fi
-for tool in smem python3; do
-    command -v "$tool" >/dev/null || { echo "memory-collector.sh: $tool is missing (scripts/install-test-deps)" >&2; exit 1; }
-done
-home=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-[ -r "$home/agent/target/gleaner.jar" ] || { echo "memory-collector.sh: build first: mvn -B package -DskipTests" >&2; exit 1; }
+bench_number PROCESSES "$processes" 0 5000
+bench_number RUNS "$runs" 1 20
+bench_need_tools smem python3
+bench_need_jar
 
-work=$(mktemp -d)
-spawned=()
-cleanup() {
-    [ ${#spawned[@]} -gt 0 ] && kill "${spawned[@]}" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-for _ in $(seq "$processes"); do
-    sleep 3600 &
-    spawned+=($!)
-done
+bench_scratch
+bench_spawn_sleepers "$processes"
 echo "spawned $processes sleep processes; $(ls -d /proc/[0-9]* 2>/dev/null | wc -l) pids in /proc; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # a 2 s interval and generous budgets: every cycle must read every process to be comparable
@@ -62,7 +43,7 @@ print(usage.ru_utime + usage.ru_stime)' "$work/stdout" "$work/stderr" "$@" | sed
 agent() {
     local name=$1 config=$2 collectors=$3
     for cycles in 1 $((1 + extra_cycles)); do
-        cpu_seconds "$name/$cycles" "$home/bin/gleaner" agent --stdout --cycles "$cycles" -i 2s --collectors "$collectors" \
+        cpu_seconds "$name/$cycles" "$bench_home/bin/gleaner" agent --stdout --cycles "$cycles" -i 2s --collectors "$collectors" \
             --config "$work/$config.yaml"
     done
     awk -v name="$name" '

@@ -7,42 +7,23 @@
 # and both against the kernel floors (cat /proc/*/smaps, cat /proc/*/smaps_rollup).
 # Usage: bench/ps-mem.sh [PROCESSES] [RUNS]   (run as root to read every process; needs smem, python3)
 set -euo pipefail
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 processes=${1:-1000}
 runs=${2:-10}
-if ! [[ $processes =~ ^[0-9]+$ ]] || [ "$processes" -gt 5000 ]; then
-    echo "ps-mem.sh: PROCESSES must be a number up to 5000" >&2
-    exit 2
-fi
-if ! [[ $runs =~ ^[0-9]+$ ]] || [ "$runs" -lt 1 ] || [ "$runs" -gt 100 ]; then
-    echo "ps-mem.sh: RUNS must be a number from 1 to 100" >&2
-    exit 2
-fi
-for tool in smem python3 /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "ps-mem.sh: $tool is missing (scripts/install-test-deps)" >&2; exit 1; }
-done
-home=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-[ -r "$home/agent/target/gleaner.jar" ] || { echo "ps-mem.sh: build first: mvn -B package -DskipTests" >&2; exit 1; }
+bench_number PROCESSES "$processes" 0 5000
+bench_number RUNS "$runs" 1 100
+bench_need_tools smem python3 /usr/bin/time
+bench_need_jar
 
-work=$(mktemp -d)
-spawned=()
-cleanup() {
-    [ ${#spawned[@]} -gt 0 ] && kill "${spawned[@]}" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-for _ in $(seq "$processes"); do
-    sleep 3600 &
-    spawned+=($!)
-done
+bench_scratch
+bench_spawn_sleepers "$processes"
 echo "spawned $processes sleep processes; $(ls -d /proc/[0-9]* 2>/dev/null | wc -l) pids in /proc; $(nproc) CPUs"
 
 names=("ps-mem" "ps-mem --summary" "smem -t" "cat smaps" "cat smaps_rollup")
 commands=(
-    "$home/bin/ps-mem"
-    "$home/bin/ps-mem --summary"
+    "$bench_home/bin/ps-mem"
+    "$bench_home/bin/ps-mem --summary"
     "smem -t"
     "cat /proc/[0-9]*/smaps"
     "cat /proc/[0-9]*/smaps_rollup"
@@ -59,7 +40,7 @@ fi
 # The commands take turns, round after round, rather than each running all its rounds in a row:
 # on a shared machine the load drifts, and interleaving spreads the drift over all of them.
 # (cat exits non-zero on processes that vanish or may not be read; that is part of the work.)
-"$home/bin/ps-mem" --summary >/dev/null 2>&1 || true   # first run builds the class-data archive
+"$bench_home/bin/ps-mem" --summary >/dev/null 2>&1 || true   # first run builds the class-data archive
 for round in $(seq 0 "$runs"); do
     for i in "${!commands[@]}"; do
         /usr/bin/time -f '%e %U %S' -o "$work/time" bash -c "${commands[$i]} >/dev/null 2>&1" || true

@@ -5,18 +5,9 @@
 # workload's slowdown, and the collector's per-cycle duration (a full /proc thread scan).
 # Needs root (taskstats) and the built jar. Usage: bench/syscallio.sh [N]  (default 20000)
 set -euo pipefail
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 n=${1:-20000}
-here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-agent_pid=
-cleanup() {
-    if [ -n "$agent_pid" ] && kill -0 "$agent_pid" 2>/dev/null; then
-        kill -TERM "$agent_pid"
-        wait "$agent_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+bench_scratch
 
 spawn() { # N processes, one after the other, from a loop that only forks and waits
     local i=0
@@ -41,8 +32,9 @@ thread_ticks() { # utime + stime of the agent's listener thread, in clock ticks
 start=$(now); spawn; base=$(echo "$(now) - $start" | bc)
 
 printf 'counters: raw\n' >"$work/gleaner.yaml"
-"$here/bin/gleaner" agent --stdout --config "$work/gleaner.yaml" --collectors syscallio -i 2s >"$work/out" 2>"$work/err" &
+"$bench_home/bin/gleaner" agent --stdout --config "$work/gleaner.yaml" --collectors syscallio -i 2s >"$work/out" 2>"$work/err" &
 agent_pid=$!
+bench_track "$agent_pid"
 for _ in $(seq 100); do
     grep -q 'syscallio.collector.task_exits' "$work/out" 2>/dev/null && break
     sleep 0.1

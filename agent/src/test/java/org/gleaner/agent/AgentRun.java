@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.gleaner.testkit.CapturedProcess;
 import org.gleaner.testkit.Requirements;
 
 /** Runs the real launcher (bin/gleaner, or the jar plus test collectors) as a separate process, with environment. */
@@ -26,14 +27,10 @@ public final class AgentRun implements AutoCloseable {
     /** As the value of JOURNAL_STREAM: the stderr file's own DEV:INODE, as systemd would set it. */
     public static final String JOURNAL_ON_STDERR = "(stderr)";
 
-    private final Process process;
-    private final Path out;
-    private final Path err;
+    private final CapturedProcess captured;
 
-    private AgentRun(Process process, Path out, Path err) {
-        this.process = process;
-        this.out = out;
-        this.err = err;
+    private AgentRun(CapturedProcess captured) {
+        this.captured = captured;
     }
 
     public static Path launcher() {
@@ -65,23 +62,19 @@ public final class AgentRun implements AutoCloseable {
     }
 
     private static AgentRun start(List<String> command, Map<String, String> environment) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().remove("NOTIFY_SOCKET");
+        builder.environment().remove("WATCHDOG_USEC");
+        builder.environment().remove("WATCHDOG_PID");
+        builder.environment().remove("JOURNAL_STREAM");
+        builder.environment().putAll(environment);
         try {
-            Path out = Files.createTempFile("gleaner-agent", ".out");
-            Path err = Files.createTempFile("gleaner-agent", ".err");
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            builder.environment().remove("NOTIFY_SOCKET");
-            builder.environment().remove("WATCHDOG_USEC");
-            builder.environment().remove("WATCHDOG_PID");
-            builder.environment().remove("JOURNAL_STREAM");
-            builder.environment().putAll(environment);
-            if (JOURNAL_ON_STDERR.equals(environment.get("JOURNAL_STREAM"))) {
-                builder.environment().put("JOURNAL_STREAM",
-                        Files.getAttribute(err, "unix:dev") + ":" + Files.getAttribute(err, "unix:ino"));
-            }
-            return new AgentRun(builder.start(), out, err);
+            return new AgentRun(CapturedProcess.start("gleaner-agent", builder, (b, out, err) -> {
+                if (JOURNAL_ON_STDERR.equals(environment.get("JOURNAL_STREAM"))) {
+                    b.environment().put("JOURNAL_STREAM",
+                            Files.getAttribute(err, "unix:dev") + ":" + Files.getAttribute(err, "unix:ino"));
+                }
+            }));
         } catch (IOException e) {
             throw new AssertionError("cannot start " + command + ": " + e.getMessage(), e);
         }
@@ -94,19 +87,20 @@ public final class AgentRun implements AutoCloseable {
     }
 
     public Process process() {
-        return process;
+        return captured.process();
     }
 
     public Path stderrFile() {
-        return err;
+        return captured.stderrFile();
     }
 
     public Result await(Duration limit) {
+        Process process = captured.process();
         try {
             if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("timed out after " + limit + "; stderr: " + Files.readString(err));
+                throw new AssertionError("timed out after " + limit + "; stderr: " + captured.stderr());
             }
-            return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+            return new Result(process.exitValue(), captured.stdout(), captured.stderr());
         } catch (IOException e) {
             throw new AssertionError(e);
         } catch (InterruptedException e) {
@@ -117,19 +111,6 @@ public final class AgentRun implements AutoCloseable {
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        try {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        } catch (IOException ignored) {
-            // temp files left behind are harmless
-        }
+        captured.close();
     }
 }

@@ -122,7 +122,7 @@ public final class FatraceCommand implements Callable<Integer> {
                 throw new UsageException(e.getMessage());
             }
         }
-        List<Path> paths = currentMount ? List.of(Path.of(".")) : Mounts.deviceBacked(Path.of("/proc/self/mounts"));
+        List<Path> paths = currentMount ? List.of(Path.of(".")) : Mounts.deviceBacked(Path.of("/proc/self/mountinfo"));
         return new Options(paths, Scope.FILESYSTEM, events, Set.copyOf(ignoredPids),
                 false, true, Options.DEFAULT_BUFFER_BYTES);
     }

@@ -2,7 +2,6 @@ package org.gleaner.agent.collect;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.gleaner.agent.config.YamlSection;
 import org.gleaner.collectors.Collector;
 import org.gleaner.collectors.cgroup.CgroupCollector;
 
@@ -27,7 +26,7 @@ public final class CgroupCollectorFactory implements CollectorFactory {
         List<String> exclude = patterns(options, "exclude");
         long maxUnits = options.integer("max_units", CgroupCollector.Settings.DEFAULT_MAX_UNITS);
         if (maxUnits < 0 || maxUnits > Integer.MAX_VALUE) {
-            throw invalid(options, "max_units", "must be between 0 and " + Integer.MAX_VALUE);
+            throw InvalidOption.of(options, "max_units", "must be between 0 and " + Integer.MAX_VALUE);
         }
         boolean blkioRules = options.bool("blkio_accounting_rules", false);
         return new CgroupCollector(new CgroupCollector.Settings(Path.of("/"), include, exclude, (int) maxUnits, blkioRules));
@@ -36,12 +35,8 @@ public final class CgroupCollectorFactory implements CollectorFactory {
     private static List<String> patterns(CollectorOptions options, String key) {
         List<String> patterns = options.strings(key, List.of());
         if (patterns.stream().anyMatch(String::isEmpty)) {
-            throw invalid(options, key, "a pattern must not be empty");
+            throw InvalidOption.of(options, key, "a pattern must not be empty");
         }
         return patterns;
-    }
-
-    private static RuntimeException invalid(CollectorOptions options, String key, String problem) {
-        return options instanceof YamlSection section ? section.error(key, problem) : new IllegalArgumentException(key + ": " + problem);
     }
 }

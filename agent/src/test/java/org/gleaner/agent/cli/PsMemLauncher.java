@@ -1,16 +1,12 @@
 package org.gleaner.agent.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.gleaner.testkit.CProgram;
 import org.gleaner.testkit.Cmd;
+import org.gleaner.testkit.Launcher;
+import org.gleaner.testkit.NamedExecutable;
 import org.gleaner.testkit.Requirements;
 
 /** Runs the real bin/ps-mem launcher on the built jar, and gives memhog a name of the test's choosing. */
@@ -23,28 +19,12 @@ final class PsMemLauncher {
 
     /** Runs it behind {@code wrapper} (e.g. setpriv ... to drop root). */
     static Cmd.Result runAs(List<String> wrapper, String... args) {
-        Path root = Requirements.repoRoot();
-        Requirements.require(Files.isReadable(root.resolve("agent/target/gleaner.jar")),
-                "agent/target/gleaner.jar is not built (mvn package -DskipTests first)");
-        List<String> command = new ArrayList<>(wrapper);
-        command.add(root.resolve("bin/ps-mem").toString());
-        command.addAll(Arrays.asList(args));
-        return Cmd.run(Duration.ofSeconds(60), command, null);
+        return Launcher.runAs(wrapper, "ps-mem", Duration.ofSeconds(60), List.of(args));
     }
 
     /** memhog copied to a fresh world-readable directory under {@code name}: its group name in ps-mem. */
     static Path memhogNamed(String name) {
-        try {
-            Path dir = Files.createTempDirectory("gleaner-psmem-");
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Path copy = dir.resolve(name);
-            Files.copy(CProgram.bundled("memhog"), copy, StandardCopyOption.COPY_ATTRIBUTES);
-            copy.toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
-            return copy;
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return NamedExecutable.copy(CProgram.bundled("memhog"), name);
     }
 
     /** "24.5 MiB" back to bytes (to the printed precision); "0" is 0. */

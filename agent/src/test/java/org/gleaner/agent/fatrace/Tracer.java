@@ -7,71 +7,55 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.gleaner.testkit.CapturedProcess;
 import org.gleaner.testkit.FanotifyMarks;
 
 /** A file-access tracer (bin/fatrace or the real one) running in the background, output to files. */
 final class Tracer implements AutoCloseable {
     static final Duration READY = Duration.ofSeconds(15);
 
-    private final Process process;
-    private final Path stdout;
-    private final Path stderr;
+    private final CapturedProcess captured;
 
-    private Tracer(Process process, Path stdout, Path stderr) {
-        this.process = process;
-        this.stdout = stdout;
-        this.stderr = stderr;
+    private Tracer(CapturedProcess captured) {
+        this.captured = captured;
     }
 
     /** Starts {@code command} in {@code cwd} and returns once it has placed its fanotify marks. */
     static Tracer start(Path cwd, String... command) throws IOException, InterruptedException {
-        Path stdout = Files.createTempFile("gleaner-tracer", ".out");
-        Path stderr = Files.createTempFile("gleaner-tracer", ".err");
-        Process process = new ProcessBuilder(List.of(command)).directory(cwd.toFile())
-                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        Tracer tracer = new Tracer(process, stdout, stderr);
+        Tracer tracer = new Tracer(CapturedProcess.start("gleaner-tracer",
+                new ProcessBuilder(List.of(command)).directory(cwd.toFile())));
         try {
-            FanotifyMarks.await(process.toHandle(), READY);
+            FanotifyMarks.await(tracer.process().toHandle(), READY);
         } catch (AssertionError e) {
-            String errors = tracer.stderr();
+            String stderr = tracer.stderr();
             tracer.close();
-            throw new AssertionError(e.getMessage() + "; stderr: " + errors, e);
+            throw new AssertionError(e.getMessage() + "; stderr: " + stderr, e);
         }
         return tracer;
     }
 
     Process process() {
-        return process;
+        return captured.process();
     }
 
     /** Waits for the tracer to end by itself (-s) and returns its exit code. */
     int await(Duration limit) throws InterruptedException {
-        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!process().waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("tracer still running after " + limit);
         }
-        return process.exitValue();
+        return process().exitValue();
     }
 
     List<String> lines() throws IOException {
-        return new ArrayList<>(Files.readAllLines(stdout));
+        return new ArrayList<>(Files.readAllLines(captured.stdoutFile()));
     }
 
     String stderr() throws IOException {
-        return Files.readString(stderr);
+        return captured.stderr();
     }
 
     @Override
-    public void close() throws IOException {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        Files.deleteIfExists(stdout);
-        Files.deleteIfExists(stderr);
+    public void close() {
+        captured.close();
     }
 }

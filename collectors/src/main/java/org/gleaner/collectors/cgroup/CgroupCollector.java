@@ -21,6 +21,7 @@ import java.util.Set;
 import org.gleaner.collectors.Collector;
 import org.gleaner.collectors.MetricSink;
 import org.gleaner.collectors.cgroup.CgroupLayout.Hierarchy;
+import org.gleaner.collectors.procfs.MountInfo;
 
 /**
  * Per-unit resource use read from cgroups: CPU time, memory, processes, block IO and pressure of each

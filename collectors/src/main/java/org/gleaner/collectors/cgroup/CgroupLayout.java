@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.gleaner.collectors.procfs.MountInfo;
 
 /**
  * The cgroup hierarchies mounted on the machine, found in mountinfo: v1 hierarchies one per

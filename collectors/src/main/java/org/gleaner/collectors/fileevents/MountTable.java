@@ -4,11 +4,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.gleaner.collectors.procfs.MountInfo;
 
 /**
- * Mount points from /proc/self/mountinfo (proc(5)), for naming the mount an event's path lies on: the
- * deepest mount point that contains it, by whole path components. Mount points are octal-escaped
- * there (a space is {@code \040}).
+ * Mount points from /proc/self/mountinfo, for naming the mount an event's path lies on: the deepest
+ * mount point that contains it, by whole path components.
  */
 final class MountTable {
 
@@ -18,13 +18,12 @@ final class MountTable {
         this.mountPoints = mountPoints;
     }
 
-    /** Parses mountinfo text; lines it cannot read are skipped (the file is the kernel's, not hostile). */
+    /** Parses mountinfo text; lines it cannot read are skipped. */
     static MountTable parse(String mountinfo) {
         List<Path> points = new ArrayList<>();
-        for (String line : mountinfo.split("\n")) {
-            String[] fields = line.split(" ", 6);
-            if (fields.length >= 5 && fields[4].startsWith("/")) {
-                points.add(Path.of(unescape(fields[4])));
+        for (MountInfo mount : MountInfo.parse(mountinfo)) {
+            if (mount.mountPoint().startsWith("/")) {
+                points.add(Path.of(mount.mountPoint()));
             }
         }
         points.sort(Comparator.comparingInt(Path::getNameCount).reversed());
@@ -39,31 +38,5 @@ final class MountTable {
             }
         }
         return null;
-    }
-
-    static String unescape(String field) {
-        if (field.indexOf('\\') < 0) {
-            return field;
-        }
-        StringBuilder out = new StringBuilder(field.length());
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && isOctal(field, i + 1)) {
-                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
-    }
-
-    private static boolean isOctal(String field, int from) {
-        for (int i = from; i < from + 3; i++) {
-            if (i >= field.length() || field.charAt(i) < '0' || field.charAt(i) > '7') {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.gleaner.collectors.procfs.ProcIds;
 
 /**
  * Reads many processes in parallel. Reading smaps walks the target's page tables in the kernel, so
@@ -49,7 +50,7 @@ public final class MemoryScanner {
         int count = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(options.procRoot())) {
             for (Path entry : entries) {
-                int pid = parsePid(entry.getFileName().toString());
+                int pid = ProcIds.parse(entry.getFileName().toString());
                 if (pid > 0) {
                     if (count == pids.length) {
                         pids = Arrays.copyOf(pids, count * 2);
@@ -138,21 +139,5 @@ public final class MemoryScanner {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** The pid a /proc entry name stands for, or -1 if it is not a pid. */
-    static int parsePid(String name) {
-        if (name.isEmpty() || name.length() > 9) {
-            return -1;
-        }
-        int pid = 0;
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            pid = pid * 10 + (c - '0');
-        }
-        return pid;
     }
 }

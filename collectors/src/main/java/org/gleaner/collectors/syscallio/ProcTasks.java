@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.gleaner.collectors.procfs.ProcIds;
 
 /**
  * Reads tasks from /proc: each live thread's own I/O counters (/proc/PID/task/TID/io, which
@@ -39,7 +40,7 @@ final class ProcTasks {
     void scan(UnitIoLedger ledger, long nowMillis) throws IOException {
         try (DirectoryStream<Path> processes = Files.newDirectoryStream(proc)) {
             for (Path process : processes) {
-                int tgid = parseId(process.getFileName().toString());
+                int tgid = ProcIds.parse(process.getFileName().toString());
                 if (tgid > 0) {
                     scanProcess(ledger, process, tgid, nowMillis);
                 }
@@ -65,7 +66,7 @@ final class ProcTasks {
         long[] threads = new long[IoCounters.NAMES.size()];
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(process.resolve("task"))) {
             for (Path thread : tasks) {
-                int tid = parseId(thread.getFileName().toString());
+                int tid = ProcIds.parse(thread.getFileName().toString());
                 IoCounters counters = tid > 0 ? readIo(tgid, tid) : null;
                 if (counters != null) {
                     ledger.observeLive(tgid, tid, unit, counters, () -> isZombie(tgid, tid), nowMillis);
@@ -139,20 +140,5 @@ final class ProcTasks {
         } catch (IOException | SecurityException e) {
             return null;
         }
-    }
-
-    static int parseId(String name) {
-        if (name.isEmpty() || name.length() > 9) {
-            return -1;
-        }
-        int id = 0;
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            id = id * 10 + (c - '0');
-        }
-        return id;
     }
 }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,17 +88,5 @@ class CgroupRobustnessTest {
             RecordingSink sink = Fixtures.collectOnce(collector);
             assertEquals(7L, sink.counter("services", hostile, "cpu", "usage_usec"));
         }
-    }
-
-    @Test
-    void mountinfoEscapesAreDecoded() {
-        MountInfo mount = MountInfo.parseLine(
-                "60 22 0:27 /a\\134b /var/lib/mon\\040it\\011or\\012x rw,relatime shared:7 master:2 - cgroup cgroup rw,memory");
-        assertEquals("/var/lib/mon it\tor\nx", mount.mountPoint());
-        assertEquals("/a\\b", mount.root());
-        assertEquals("cgroup", mount.fsType());
-        assertEquals("rw,memory", mount.superOptions());
-        assertNull(MountInfo.parseLine("60 22 0:27 / /x rw shared:1"));
-        assertEquals(List.of(), MountInfo.parse("\n\n1 2\n"));
     }
 }

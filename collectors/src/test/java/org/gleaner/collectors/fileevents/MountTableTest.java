@@ -40,6 +40,5 @@ class MountTableTest {
         MountTable table = MountTable.parse("garbage\n1 0 8:1 / /data rw - ext4 /dev/sda1 rw\n2 1 0:5 / \n\\\n3 1 0:6");
         assertEquals(Path.of("/data"), table.mountOf(Path.of("/data/x")));
         assertNull(table.mountOf(Path.of("/etc/passwd")));
-        assertEquals("ab\\04", MountTable.unescape("ab\\04"));
     }
 }
