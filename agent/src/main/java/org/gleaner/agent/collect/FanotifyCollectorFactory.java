@@ -26,7 +26,7 @@ public final class FanotifyCollectorFactory implements CollectorFactory {
         List<Path> paths = options.strings("paths", List.of("/")).stream().map(Path::of).toList();
         long top = options.integer("top", 20);
         if (top < 0 || top > 10_000) {
-            throw new IllegalArgumentException("top must be between 0 and 10000, not " + top);
+            throw InvalidOption.of(options, "top", "must be between 0 and 10000, not " + top);
         }
         return FileEventCollector.start(paths, (int) top);
     }

@@ -22,10 +22,7 @@ class LauncherCdsTest {
 
     @Test
     void archiveFollowsTheJar(@TempDir Path dir) throws IOException {
-        Path built = Requirements.repoRoot().resolve("agent/target/gleaner.jar");
-        Requirements.require(Files.isReadable(built), "agent/target/gleaner.jar is not built");
-        Path jar = dir.resolve("gleaner.jar");
-        Files.copy(built, jar);
+        Path jar = copyOfTheBuiltJar(dir);
         List<String> withJar = List.of("env", "GLEANER_JAR=" + jar);
         String pid = Long.toString(ProcessHandle.current().pid());
 
@@ -59,16 +56,20 @@ class LauncherCdsTest {
 
     @Test
     void theToolRunsUnderTheLaunchersPidEvenWhileArchiving(@TempDir Path dir) throws Exception {
-        Path built = Requirements.repoRoot().resolve("agent/target/gleaner.jar");
-        Requirements.require(Files.isReadable(built), "agent/target/gleaner.jar is not built");
-        Path jar = dir.resolve("gleaner.jar");
-        Files.copy(built, jar);
+        Path jar = copyOfTheBuiltJar(dir);
         // ps-mem reading its own pid: the process it finds under that pid must be the JVM, not a shell
         for (int run = 0; run < 2; run++) {
             Cmd.Result result = Cmd.run(java.time.Duration.ofSeconds(60), "bash", "-c",
                     "GLEANER_JAR=\"$1\" exec \"$0\" --flat --pid $$", Requirements.repoRoot().resolve("bin/ps-mem").toString(), jar.toString()).ok();
             assertTrue(result.stdout().startsWith("java."), "run " + run + ": " + result.stdout().lines().findFirst());
         }
+    }
+
+    /** A private copy, so the archives this test makes and removes are its own. */
+    private static Path copyOfTheBuiltJar(Path dir) throws IOException {
+        Path built = Requirements.repoRoot().resolve("agent/target/gleaner.jar");
+        Requirements.require(Files.isReadable(built), "agent/target/gleaner.jar is not built");
+        return Files.copy(built, dir.resolve("gleaner.jar"));
     }
 
     private static List<Path> archives(Path dir) throws IOException {
