@@ -12,9 +12,38 @@ public final class MetricNames {
         if (component == null || component.isEmpty()) {
             return "_";
         }
-        StringBuilder out = new StringBuilder(component.length());
-        component.codePoints().forEach(c -> out.append(isSafe(c) ? (char) c : '_'));
-        return out.toString();
+        if (allSafe(component)) {
+            return component; // the common case: nothing to replace, nothing to copy
+        }
+        return appendEscaped(new StringBuilder(component.length()), component).toString();
+    }
+
+    private static boolean allSafe(String component) {
+        for (int i = 0; i < component.length(); i++) {
+            if (!isSafe(component.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Appends {@code component} escaped: one '_' per unsafe character (a surrogate pair is one character). */
+    private static StringBuilder appendEscaped(StringBuilder out, String component) {
+        if (component == null || component.isEmpty()) {
+            return out.append('_');
+        }
+        for (int i = 0; i < component.length(); i++) {
+            char c = component.charAt(i);
+            if (isSafe(c)) {
+                out.append(c);
+            } else {
+                out.append('_');
+                if (Character.isHighSurrogate(c) && i + 1 < component.length() && Character.isLowSurrogate(component.charAt(i + 1))) {
+                    i++;
+                }
+            }
+        }
+        return out;
     }
 
     private static boolean isSafe(int c) {
@@ -38,9 +67,13 @@ public final class MetricNames {
 
     /** {@code base} followed by each component, escaped. */
     public static String join(String base, String... components) {
-        StringBuilder out = new StringBuilder(base);
+        int length = base.length();
         for (String component : components) {
-            out.append('.').append(escape(component));
+            length += 1 + (component == null ? 1 : component.length());
+        }
+        StringBuilder out = new StringBuilder(length).append(base);
+        for (String component : components) {
+            appendEscaped(out.append('.'), component);
         }
         return out.toString();
     }

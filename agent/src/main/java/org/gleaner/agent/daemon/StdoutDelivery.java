@@ -2,6 +2,7 @@ package org.gleaner.agent.daemon;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.gleaner.agent.pipeline.Datapoint;
@@ -30,7 +31,9 @@ public final class StdoutDelivery implements Delivery {
             appendValue(lines, datapoint.value());
             lines.append(' ').append(datapoint.epochSeconds()).append('\n');
         }
-        out.print(lines);
+        // names are escaped to ASCII and values are digits: encoding the text ourselves skips the
+        // PrintStream's char-buffer and charset-encoder passes over every line
+        out.writeBytes(lines.toString().getBytes(StandardCharsets.US_ASCII));
         out.flush();
         if (out.checkError()) {
             throw new OutputClosedException();

@@ -24,6 +24,8 @@ class MetricNamesTest {
         assertEquals("_", MetricNames.escape(null));
         assertEquals("emoji_", MetricNames.escape("emoji\uD83D\uDE00"), "one '_' per character, not per UTF-16 unit");
         assertEquals("Keep_these-09", MetricNames.escape("Keep_these-09"));
+        assertEquals("a__b_", MetricNames.escape("a\uDE00\uD83Db\uD83D"), "a lone surrogate is a character of its own");
+        assertEquals("h.c.emoji_.a__b_._", MetricNames.join("h.c", "emoji\uD83D\uDE00", "a\uDE00\uD83Db\uD83D", null));
     }
 
     @Test
