@@ -8,7 +8,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -205,8 +204,10 @@ public final class CgroupCollector implements Collector {
         directoriesWalked = 0;
         previousNames = unitNames;
         unitNames = new HashMap<>();
-        roles.forEach((hierarchy, hierarchyRoles) ->
-                walk(mountDirectory(hierarchy), "", 0, hierarchyRoles, units));
+        roles.forEach((hierarchy, hierarchyRoles) -> {
+            String mountDirectory = mountDirectory(hierarchy);
+            walk(mountDirectory, "", 0, links(mountDirectory), hierarchyRoles, units);
+        });
         List<Unit> sorted = new ArrayList<>(units.values());
         sorted.sort(Comparator.comparing((Unit unit) -> unit.cgroupPath));
         return sorted;
@@ -226,18 +227,19 @@ public final class CgroupCollector implements Collector {
 
     /**
      * Visits the sub-directories of {@code dir} (cgroup path {@code cgroupPath}, "" for the mount
-     * point); records units and goes down into slices and directories that are not units.
+     * point, whose link count is {@code links}); records units and goes down into slices and
+     * directories that are not units.
      */
-    private void walk(String dir, String cgroupPath, int depth, Set<Role> roles, Map<String, Unit> units) {
+    private void walk(String dir, String cgroupPath, int depth, int links, Set<Role> roles, Map<String, Unit> units) {
         if (depth >= MAX_WALK_DEPTH) {
             return;
         }
-        for (String child : subdirectories(dir)) {
+        for (Subdirectory child : subdirectories(dir, links)) {
             if (++directoriesWalked > MAX_DIRECTORIES) {
                 return;
             }
-            String childPath = cgroupPath + "/" + child;
-            String childDir = dir + "/" + child;
+            String childPath = cgroupPath + "/" + child.name();
+            String childDir = dir + "/" + child.name();
             UnitNames.Resolved resolved = resolve(childPath);
             boolean isUnit = resolved != null && resolved.depth() == depth + 1;
             if (isUnit) {
@@ -253,7 +255,7 @@ public final class CgroupCollector implements Collector {
                 }
             }
             if (resolved == null || isUnit && resolved.holdsUnits()) {
-                walk(childDir, childPath, depth + 1, roles, units);
+                walk(childDir, childPath, depth + 1, child.links(), roles, units);
             }
         }
     }
@@ -271,47 +273,60 @@ public final class CgroupCollector implements Collector {
     /**
      * The sub-directories of a cgroup directory, sorted. A directory's link count is 2 plus its
      * sub-directories on kernfs (kernfs_refresh_inode) as on other Unix filesystems, so a leaf
-     * cgroup costs one stat, and the listing stops once all sub-directories are found.
+     * cgroup costs no more than the stat that found it, and the listing stops once all
+     * sub-directories are found.
      */
-    private List<String> subdirectories(String dir) {
+    private List<Subdirectory> subdirectories(String dir, int links) {
+        if (links == 2 || links < 0) {
+            return List.of();
+        }
         Path path = Path.of(dir);
-        int links;
-        try {
-            links = (Integer) Files.getAttribute(path, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException | RuntimeException vanished) {
-            return List.of();
-        }
-        if (links == 2) {
-            return List.of();
-        }
         int expected = links > 2 ? links - 2 : Integer.MAX_VALUE;
-        List<String> names = new ArrayList<>();
+        List<Subdirectory> names = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(path)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 if (controlFiles.contains(name)) {
                     continue;
                 }
-                BasicFileAttributes attributes;
+                Map<String, Object> attributes;
                 try {
-                    attributes = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    attributes = Files.readAttributes(entry, "unix:mode,nlink", LinkOption.NOFOLLOW_LINKS);
                 } catch (IOException vanished) {
                     continue;
                 }
-                if (attributes.isDirectory()) {
-                    names.add(name);
+                int type = (Integer) attributes.get("mode") & S_IFMT;
+                if (type == S_IFDIR) {
+                    names.add(new Subdirectory(name, (Integer) attributes.get("nlink")));
                     if (names.size() == expected) {
                         break;
                     }
-                } else if (attributes.isRegularFile()) {
+                } else if (type == S_IFREG) {
                     controlFiles.add(name);
                 }
             }
         } catch (IOException | DirectoryIteratorException vanished) {
             // removed while listed: what was seen is still valid
         }
-        names.sort(null);
+        names.sort(Comparator.comparing(Subdirectory::name));
         return names;
+    }
+
+    /** A sub-directory's name and link count, from the one stat that found it is a directory. */
+    private record Subdirectory(String name, int links) {}
+
+    /** stat(2)'s file type bits (inode(7)). */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFREG = 0100000;
+
+    /** The link count of {@code dir}, or -1 if it is gone. */
+    private static int links(String dir) {
+        try {
+            return (Integer) Files.getAttribute(Path.of(dir), "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException vanished) {
+            return -1;
+        }
     }
 
     // ---- reading ------------------------------------------------------------------------------
