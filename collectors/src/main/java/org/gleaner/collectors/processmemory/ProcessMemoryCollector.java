@@ -35,7 +35,7 @@ public final class ProcessMemoryCollector implements Collector {
             throw new IllegalStateException(probe + " does not exist"
                     + (settings.scan().source() == SmapsSource.ROLLUP ? " (Linux before 4.14): use source: smaps" : ""));
         }
-        this.scanner = new MemoryScanner(settings.scan());
+        this.scanner = new MemoryScanner(settings.scan().withoutCmdlines());
         this.top = settings.top();
     }
 
@@ -43,7 +43,7 @@ public final class ProcessMemoryCollector implements Collector {
     public void collect(MetricSink sink) {
         long readMillis = System.currentTimeMillis();
         MemorySnapshot snapshot = scanner.scan(scanner.listPids());
-        RankedGroups ranked = RankedGroups.of(MemoryGroups.of(snapshot.processes()).groups(), top);
+        RankedGroups ranked = RankedGroups.of(MemoryGroups.groupsOf(snapshot.processes()), top);
         for (MemoryGroup group : ranked.top()) {
             usage(sink, readMillis, group.usage(), group.processes().size(), "groups", group.name());
         }

@@ -39,10 +39,8 @@ public final class MemoryGroups {
     }
 
     public static MemoryGroups of(List<ProcessMemory> processes) {
-        Map<String, List<ProcessMemory>> byCommand = new TreeMap<>();
         Map<FileId, TreeSet<String>> groupsByFile = new HashMap<>();
         for (ProcessMemory process : processes) {
-            byCommand.computeIfAbsent(process.command(), k -> new ArrayList<>()).add(process);
             for (MappingMemory mapping : process.mappings()) {
                 if (mapping.fileBacked()) {
                     groupsByFile.computeIfAbsent(new FileId(mapping.device(), mapping.inode()), k -> new TreeSet<>())
@@ -50,9 +48,18 @@ public final class MemoryGroups {
                 }
             }
         }
+        return new MemoryGroups(groupsOf(processes), groupsByFile);
+    }
+
+    /** The groups alone, by name, without the index of shared files that {@link #sharedWith} needs. */
+    public static List<MemoryGroup> groupsOf(List<ProcessMemory> processes) {
+        Map<String, List<ProcessMemory>> byCommand = new TreeMap<>();
+        for (ProcessMemory process : processes) {
+            byCommand.computeIfAbsent(process.command(), k -> new ArrayList<>()).add(process);
+        }
         List<MemoryGroup> groups = new ArrayList<>(byCommand.size());
         byCommand.forEach((command, members) -> groups.add(new MemoryGroup(command, List.copyOf(members), sum(members))));
-        return new MemoryGroups(List.copyOf(groups), groupsByFile);
+        return List.copyOf(groups);
     }
 
     /** The groups, by name. */

@@ -22,19 +22,30 @@ public final class MemoryScanner {
     /**
      * @param perProcess budget for one process's smaps (a huge process can take long)
      * @param total      budget for the whole scan
+     * @param cmdlines   whether to read each process's command line (empty lists otherwise)
      */
-    public record Options(Path procRoot, SmapsSource source, int threads, Duration perProcess, Duration total) {
+    public record Options(Path procRoot, SmapsSource source, int threads, Duration perProcess, Duration total,
+                          boolean cmdlines) {
+        public Options(Path procRoot, SmapsSource source, int threads, Duration perProcess, Duration total) {
+            this(procRoot, source, threads, perProcess, total, true);
+        }
+
         public static Options defaults(SmapsSource source) {
             int threads = Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
             return new Options(Path.of("/proc"), source, threads, Duration.ofSeconds(10), Duration.ofMinutes(5));
         }
 
         public Options withThreads(int count) {
-            return new Options(procRoot, source, count, perProcess, total);
+            return new Options(procRoot, source, count, perProcess, total, cmdlines);
         }
 
         public Options withBudgets(Duration perProcessBudget, Duration totalBudget) {
-            return new Options(procRoot, source, threads, perProcessBudget, totalBudget);
+            return new Options(procRoot, source, threads, perProcessBudget, totalBudget, cmdlines);
+        }
+
+        /** The same scan without command lines, for callers that never look at them. */
+        public Options withoutCmdlines() {
+            return new Options(procRoot, source, threads, perProcess, total, false);
         }
     }
 
@@ -75,7 +86,7 @@ public final class MemoryScanner {
         AtomicInteger next = new AtomicInteger();
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         Runnable worker = () -> {
-            ProcessReader reader = new ProcessReader(options.procRoot(), options.source());
+            ProcessReader reader = new ProcessReader(options.procRoot(), options.source(), options.cmdlines());
             try {
                 for (int i = next.getAndIncrement(); i < pids.length; i = next.getAndIncrement()) {
                     long now = System.nanoTime();

@@ -38,13 +38,16 @@ public final class ProcessReader {
 
     private final Path procRoot;
     private final Path smapsFile;
+    private final boolean cmdlines;
     private final SmapsParser parser = new SmapsParser();
     private final ByteBuffer small = ByteBuffer.allocate(MAX_CMDLINE);
     private final Mappings mappings = new Mappings();
 
-    public ProcessReader(Path procRoot, SmapsSource source) {
+    /** @param cmdlines whether to read command lines; without, every process's is an empty list */
+    public ProcessReader(Path procRoot, SmapsSource source, boolean cmdlines) {
         this.procRoot = procRoot;
         this.smapsFile = Path.of(source.fileName());
+        this.cmdlines = cmdlines;
     }
 
     /** Reads one process, giving up at {@code deadlineNanos} ({@link System#nanoTime()} scale). */
@@ -61,7 +64,7 @@ public final class ProcessReader {
             if (stat.kernelThread()) {
                 return new Result(pid, Status.KERNEL_THREAD, null);
             }
-            List<String> cmdline = readCmdline(process);
+            List<String> cmdline = cmdlines ? readCmdline(process) : List.of();
             String exe = readExe(directory);
             mappings.clear();
             try (SeekableByteChannel smaps = process.newByteChannel(smapsFile, READ)) {

@@ -57,6 +57,24 @@ class MemoryScannerTest {
     }
 
     @Test
+    void scanWithoutCmdlinesReadsTheSameProcessesAndGroups() {
+        Path memhog = CProgram.bundled("memhog");
+        try (MemHog hog = new MemHog(MemHog.command(memhog, 1, 1, 1))) {
+            int[] pids = hog.touch(Duration.ofSeconds(20)).stream().mapToInt(Integer::intValue).toArray();
+            MemorySnapshot with = new MemoryScanner(MemoryScanner.Options.defaults(SmapsSource.ROLLUP)).scan(pids);
+            MemorySnapshot without = new MemoryScanner(MemoryScanner.Options.defaults(SmapsSource.ROLLUP).withoutCmdlines()).scan(pids);
+            assertEquals(2, without.processes().size());
+            for (int i = 0; i < pids.length; i++) {
+                assertFalse(with.processes().get(i).cmdline().isEmpty(), "read by default");
+                assertEquals(List.of(), without.processes().get(i).cmdline());
+                assertEquals(with.processes().get(i).command(), without.processes().get(i).command());
+            }
+            assertEquals(MemoryGroups.of(with.processes()).groups().stream().map(MemoryGroup::name).toList(),
+                    MemoryGroups.groupsOf(without.processes()).stream().map(MemoryGroup::name).toList());
+        }
+    }
+
+    @Test
     void rollupAgreesWithSmaps() {
         try (MemHog hog = new MemHog(MemHog.command(CProgram.bundled("memhog"), 12, 4, 0))) {
             List<Integer> pids = hog.touch(Duration.ofSeconds(20));
@@ -92,7 +110,7 @@ class MemoryScannerTest {
         Process process = new ProcessBuilder("true").start();
         int pid = (int) process.pid();
         process.waitFor();
-        ProcessReader.Result result = new ProcessReader(Path.of("/proc"), SmapsSource.SMAPS).read(pid, Long.MAX_VALUE);
+        ProcessReader.Result result = new ProcessReader(Path.of("/proc"), SmapsSource.SMAPS, true).read(pid, Long.MAX_VALUE);
         assertEquals(ProcessReader.Status.VANISHED, result.status());
     }
 
