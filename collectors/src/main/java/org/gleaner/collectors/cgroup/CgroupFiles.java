@@ -1,13 +1,9 @@
 package org.gleaner.collectors.cgroup;
 
-import com.sun.jna.LastErrorException;
 import java.io.File;
-import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
-import org.gleaner.collectors.jna.DirectLibC;
+import org.gleaner.collectors.procfs.KernelFileReader;
 
 /**
  * Reads small kernel files whole into one reused buffer. A file that is missing or vanishes while
@@ -19,55 +15,16 @@ final class CgroupFiles {
     /** Larger than any cgroup stat file; a bigger file is treated as malformed. */
     static final int MAX_FILE = 1 << 20;
 
-    /**
-     * Every cgroup file is a seq_file, whose read returns as much of the file as fits
-     * (fs/seq_file.c, seq_read_iter), or a kernfs attribute, whose read returns up to a page
-     * (fs/kernfs/file.c): a read shorter than asked for and than the smallest page is the end of
-     * the file, and the read that would return 0 is saved. Bigger files are read on to the end.
-     */
-    private static final int PAGE_SIZE = 4096;
-    private static final int O_RDONLY_CLOEXEC = 0x80000;
-    /** File names are encoded as the JDK encodes them when it opens a file. */
-    private static final Charset PATH_CHARSET = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
-
-    private byte[] buffer = new byte[16 * 1024];
-    private final ByteBuffer direct = ByteBuffer.allocateDirect(16 * 1024);
+    private final KernelFileReader reader = new KernelFileReader(16 * 1024, MAX_FILE);
     private final Set<String> absentInHierarchy = new HashSet<>();
 
     byte[] buffer() {
-        return buffer;
+        return reader.buffer();
     }
 
     /** Reads {@code dir/name} into {@link #buffer()}; its length, or -1 if absent, unreadable or too big. */
     int read(String dir, String name) {
-        int fd;
-        try {
-            fd = DirectLibC.open((dir + '/' + name + '\0').getBytes(PATH_CHARSET), O_RDONLY_CLOEXEC);
-        } catch (LastErrorException absent) {
-            return -1;
-        }
-        try {
-            int length = 0;
-            while (true) {
-                if (length == buffer.length) {
-                    if (buffer.length >= MAX_FILE) {
-                        return -1;
-                    }
-                    buffer = Arrays.copyOf(buffer, buffer.length * 2);
-                }
-                int wanted = Math.min(buffer.length - length, direct.capacity());
-                int n = (int) DirectLibC.read(fd, direct, wanted);
-                direct.get(0, buffer, length, n);
-                length += n;
-                if (n == 0 || n < wanted && n < PAGE_SIZE) {
-                    return length;
-                }
-            }
-        } catch (LastErrorException vanished) {
-            return -1;
-        } finally {
-            DirectLibC.close(fd);
-        }
+        return reader.read(dir + '/' + name);
     }
 
     /**

@@ -1,0 +1,75 @@
+package org.gleaner.collectors.procfs;
+
+import com.sun.jna.LastErrorException;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.util.Arrays;
+import org.gleaner.collectors.jna.DirectLibC;
+
+/**
+ * Reads small files of /proc and of cgroup filesystems whole into one reused buffer, with
+ * open/read/close and nothing else (FileInputStream also fstat()s every file and reads until a read
+ * returns 0). One instance per thread.
+ *
+ * <p>These files are seq_files, whose read returns as much of the file as fits (fs/seq_file.c,
+ * seq_read_iter), or kernfs attributes, whose read returns up to a page (fs/kernfs/file.c): a read
+ * shorter than asked for and than the smallest page is the end of the file, so the read that would
+ * return 0 is saved. Longer files are read on to the end.
+ */
+public final class KernelFileReader {
+    private static final int PAGE_SIZE = 4096;
+    private static final int O_RDONLY_CLOEXEC = 0x80000;
+    /** File names are encoded as the JDK encodes them when it opens a file. */
+    private static final Charset PATH_CHARSET = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+
+    private final int maxBytes;
+    private byte[] buffer;
+    private final ByteBuffer direct;
+
+    /**
+     * @param initialBytes the buffer to start with (it grows as needed) and the size of each read
+     * @param maxBytes     a file this long or longer is not read (treated as malformed or unreadable)
+     */
+    public KernelFileReader(int initialBytes, int maxBytes) {
+        this.maxBytes = maxBytes;
+        this.buffer = new byte[initialBytes];
+        this.direct = ByteBuffer.allocateDirect(initialBytes);
+    }
+
+    /** The content of the last file read, in its first {@code length} bytes. */
+    public byte[] buffer() {
+        return buffer;
+    }
+
+    /** Reads {@code path} into {@link #buffer()}; its length, or -1 if absent, gone, unreadable or too big. */
+    public int read(String path) {
+        int fd;
+        try {
+            fd = DirectLibC.open((path + '\0').getBytes(PATH_CHARSET), O_RDONLY_CLOEXEC);
+        } catch (LastErrorException absent) {
+            return -1;
+        }
+        try {
+            int length = 0;
+            while (true) {
+                if (length == buffer.length) {
+                    if (buffer.length >= maxBytes) {
+                        return -1;
+                    }
+                    buffer = Arrays.copyOf(buffer, Math.min(maxBytes, buffer.length * 2));
+                }
+                int wanted = Math.min(buffer.length - length, direct.capacity());
+                int n = (int) DirectLibC.read(fd, direct, wanted);
+                direct.get(0, buffer, length, n);
+                length += n;
+                if (n == 0 || n < wanted && n < PAGE_SIZE) {
+                    return length;
+                }
+            }
+        } catch (LastErrorException vanished) {
+            return -1; // ESRCH, ENODEV: the process or cgroup went away while read
+        } finally {
+            DirectLibC.close(fd);
+        }
+    }
+}
