@@ -63,7 +63,7 @@ public final class Agent {
         Counter duplicates = registry.counter("counters.duplicates");
         for (NamedCollector collector : collectors) {
             runners.add(new CollectorRunner(collector.name(), collector.collector(), collector.timeout(), registry,
-                    new CounterRates(resets, duplicates)));
+                    new CounterRates(resets, duplicates), new SeriesNames(prefix + "." + MetricNames.escape(collector.name()))));
         }
     }
 
@@ -208,11 +208,12 @@ public final class Agent {
     }
 
     private void toDatapoints(CollectorRunner runner, List<Sample> samples, boolean complete, List<Datapoint> out) {
-        String base = prefix + "." + MetricNames.escape(runner.name());
+        SeriesNames names = runner.names();
         CounterRates rates = runner.rates();
+        names.beginRun();
         rates.beginRun();
         for (Sample sample : samples) {
-            String name = MetricNames.join(base, sample.path());
+            String name = names.name(sample.path());
             long seconds = Math.floorDiv(sample.readMillis(), 1000);
             if (!sample.counter()) {
                 if (Double.isFinite(sample.gauge())) {
@@ -228,6 +229,7 @@ public final class Agent {
             }
         }
         if (complete) {
+            names.forgetUnseen();
             rates.forgetUnseen();
         }
     }

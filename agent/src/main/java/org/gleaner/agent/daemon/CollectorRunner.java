@@ -36,16 +36,19 @@ final class CollectorRunner implements AutoCloseable {
     private final DefaultSettableGauge<Long> durationMillis = new DefaultSettableGauge<>(0L);
     private final DefaultSettableGauge<Integer> datapoints = new DefaultSettableGauge<>(0);
     private final CounterRates rates;
+    private final SeriesNames names;
     private Future<?> current;
     private CycleSink sink;
     private long startedNanos;
     private boolean overrunning;
 
-    CollectorRunner(String name, Collector collector, Duration timeout, MetricRegistry registry, CounterRates rates) {
+    CollectorRunner(String name, Collector collector, Duration timeout, MetricRegistry registry, CounterRates rates,
+                    SeriesNames names) {
         this.name = name;
         this.collector = collector;
         this.timeout = timeout;
         this.rates = rates;
+        this.names = names;
         this.executor = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "collector-" + name);
             thread.setDaemon(true);
@@ -68,6 +71,10 @@ final class CollectorRunner implements AutoCloseable {
 
     CounterRates rates() {
         return rates;
+    }
+
+    SeriesNames names() {
+        return names;
     }
 
     /**
