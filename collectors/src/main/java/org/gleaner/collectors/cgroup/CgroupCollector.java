@@ -390,7 +390,8 @@ public final class CgroupCollector implements Collector {
         boolean memoryV2 = false;
         boolean ioV2 = false;
         boolean pidsV2 = false;
-        if (unit.unified != null) {
+        // the v2 controllers only stand in for v1 hierarchies the unit is not in
+        if (unit.unified != null && (unit.memory == null || unit.blkio == null || unit.pids == null)) {
             int length = files.read(unit.unified, "cgroup.controllers");
             if (length >= 0) {
                 byte[] b = files.buffer();
