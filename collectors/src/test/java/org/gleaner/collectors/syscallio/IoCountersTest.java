@@ -40,6 +40,18 @@ class IoCountersTest {
         assertFalse(IoCounters.parseProcIo(SAMPLE.replace("syscw: 4", "syscw: four")).isPresent());
         assertFalse(IoCounters.parseProcIo(SAMPLE.replace("syscw: 4", "syscw: -4")).isPresent());
         assertFalse(IoCounters.parseProcIo(SAMPLE.replace("syscw: 4", "syscw: 99999999999999999999")).isPresent());
+        assertFalse(IoCounters.parseProcIo(SAMPLE.replace("syscw: 4", "syscw:")).isPresent());
+        assertFalse(IoCounters.parseProcIo(SAMPLE.replace("syscw: 4", "syscw: 4 5")).isPresent());
+        assertFalse(IoCounters.parseProcIo(SAMPLE.replace("syscw: 4", "syscw : 4")).isPresent(), "not the name syscw");
+    }
+
+    @Test
+    void otherLinesAndLineEndsAreTolerated() {
+        Optional<IoCounters> expected = Optional.of(IoCounters.of(1077508, 1048804, 13, 4, 90112, 4096, 512));
+        assertEquals(expected, IoCounters.parseProcIo("no colon here\nfuture_counter: 7\n" + SAMPLE));
+        assertEquals(expected, IoCounters.parseProcIo(SAMPLE.replace("\n", "\r\n")));
+        assertEquals(expected, IoCounters.parseProcIo(SAMPLE.strip()), "no final newline");
+        assertEquals(expected, IoCounters.parseProcIo(SAMPLE.replace(": ", ":\t ")));
     }
 
     @Test
