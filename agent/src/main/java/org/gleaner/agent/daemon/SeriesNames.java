@@ -56,10 +56,11 @@ final class SeriesNames {
 
     /** {@link MetricNames#join} of the base and {@code path}. */
     String name(String[] path) {
-        Entry entry = names.get(new Key(path));
+        Key key = new Key(path);
+        Entry entry = names.get(key);
         if (entry == null) {
             entry = new Entry(MetricNames.join(base, path));
-            names.put(new Key(path), entry);
+            names.put(key, entry);
         }
         entry.run = run;
         return entry.name;
