@@ -179,7 +179,7 @@ public final class AgentCommand implements Callable<Integer> {
     }
 
     private Delivery openDelivery(AgentConfig settings, MetricRegistry registry) throws IOException {
-        if (stdout || settings.carbon().destinations().isEmpty()) {
+        if (printsToStdout(settings)) {
             return new StdoutDelivery(System.out);
         }
         try {
@@ -189,8 +189,12 @@ public final class AgentCommand implements Callable<Integer> {
         }
     }
 
+    private boolean printsToStdout(AgentConfig settings) {
+        return stdout || settings.carbon().destinations().isEmpty();
+    }
+
     private String describe(AgentConfig settings) {
-        return stdout || settings.carbon().destinations().isEmpty() ? "stdout"
+        return printsToStdout(settings) ? "stdout"
                 : "carbon " + settings.carbon().destinations() + " (" + settings.carbon().protocol().name().toLowerCase(Locale.ROOT) + ")";
     }
 }
