@@ -1,7 +1,6 @@
 package org.gleaner.agent.collect;
 
 import java.time.Duration;
-import org.gleaner.agent.config.ConfigException;
 import org.gleaner.collectors.Collector;
 import org.gleaner.collectors.syscallio.SyscallIoCollector;
 
@@ -28,11 +27,11 @@ public final class SyscallIoCollectorFactory implements CollectorFactory {
     public Collector create(CollectorOptions options) throws Exception {
         long receiveBuffer = options.bytes("receive_buffer", 16 << 20);
         if (receiveBuffer < MIN_RECEIVE_BUFFER || receiveBuffer > MAX_RECEIVE_BUFFER) {
-            throw new ConfigException("collectors.syscallio.receive_buffer: must be between 64KiB and 1GiB, not " + receiveBuffer);
+            throw InvalidOption.of(options, "receive_buffer", "must be between 64KiB and 1GiB, not " + receiveBuffer);
         }
         Duration forgetAfter = options.duration("forget_after", Duration.ofHours(1));
         if (forgetAfter.isNegative() || forgetAfter.isZero()) {
-            throw new ConfigException("collectors.syscallio.forget_after: must be more than 0");
+            throw InvalidOption.of(options, "forget_after", "must be more than 0");
         }
         return SyscallIoCollector.start(new SyscallIoCollector.Settings(
                 (int) receiveBuffer, forgetAfter, SyscallIoCollector.Settings.systemdUnits()));
