@@ -333,10 +333,9 @@ public final class CgroupCollector implements Collector {
 
     private int malformed;
 
-    private static final StatText.Keys CPU_STAT = new StatText.Keys(
-            "usage_usec", "user_usec", "system_usec", "nr_periods", "nr_throttled", "throttled_usec");
     private static final String[] CPU_STAT_NAMES = {
             "usage_usec", "user_usec", "system_usec", "nr_periods", "nr_throttled", "throttled_usec"};
+    private static final StatText.Keys CPU_STAT = new StatText.Keys(CPU_STAT_NAMES);
     private static final StatText.Keys CPUACCT_STAT = new StatText.Keys("user", "system");
     private static final String[] CPUACCT_STAT_NAMES = {"user_usec", "system_usec"};
 
@@ -356,8 +355,8 @@ public final class CgroupCollector implements Collector {
             "total_pgfault", "total_pgmajfault", null, null, null, null};
     private static final StatText.Keys MEMORY_STAT_V1 = new StatText.Keys(MEMORY_V1_KEYS);
 
-    private static final StatText.Keys IO_STAT = new StatText.Keys("rbytes", "wbytes", "rios", "wios", "dbytes", "dios");
     private static final String[] IO_NAMES = {"rbytes", "wbytes", "rios", "wios", "dbytes", "dios"};
+    private static final StatText.Keys IO_STAT = new StatText.Keys(IO_NAMES);
     private static final StatText.Keys BLKIO_OPS = new StatText.Keys("Read", "Write", "Discard");
     private static final String[] BLKIO_BYTES_NAMES = {"rbytes", "wbytes", "dbytes"};
     private static final String[] BLKIO_IOS_NAMES = {"rios", "wios", "dios"};

@@ -9,16 +9,22 @@ import java.util.List;
 import java.util.function.Function;
 import org.gleaner.collectors.Collector;
 import org.gleaner.collectors.MetricSink;
+import org.gleaner.collectors.procfs.KernelFileReader;
 
 /**
  * The host's own figures: load, memory, VM events, CPU time, pressure stall information.
- * Each file is read whole, then parsed; each reading carries the time its file was read.
+ * Each file is read whole with one {@link KernelFileReader}, then parsed; each reading carries the
+ * time its file was read.
  * Pressure files are optional (kernels built without PSI, or booted with psi=0).
  */
 public final class SystemCollector implements Collector {
     private record Source(Path file, Function<String, Parsed> parser) {}
 
+    /** /proc/stat grows with the CPU and interrupt counts; none of these files comes near this. */
+    private static final int MAX_FILE_BYTES = 16 << 20;
+
     private final List<Source> sources = new ArrayList<>();
+    private final KernelFileReader reader = new KernelFileReader(16 * 1024, MAX_FILE_BYTES);
     private long malformedLines;
 
     public SystemCollector(Path proc, boolean perCpu) {
@@ -37,7 +43,11 @@ public final class SystemCollector implements Collector {
     @Override
     public void collect(MetricSink sink) throws IOException {
         for (Source source : sources) {
-            String text = new String(Files.readAllBytes(source.file()), StandardCharsets.ISO_8859_1);
+            int length = reader.read(source.file().toString());
+            if (length < 0) {
+                throw new IOException(source.file() + ": cannot be read");
+            }
+            String text = new String(reader.buffer(), 0, length, StandardCharsets.ISO_8859_1);
             long readMillis = System.currentTimeMillis();
             Parsed parsed = source.parser().apply(text);
             malformedLines += parsed.malformedLines();
