@@ -86,14 +86,6 @@ public final class CarbonCache implements AutoCloseable {
         return udpPort;
     }
 
-    public Path whisperDir() {
-        return whisperDir;
-    }
-
-    public boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
     /** Stops carbon-cache gracefully (SIGTERM: it flushes its cache to whisper and closes its sockets). */
     public synchronized void stop() {
         if (process == null) {

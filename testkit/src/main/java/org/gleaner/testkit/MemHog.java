@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 public final class MemHog implements AutoCloseable {
     private final Process process;
     private final OutputStream stdin;
-    private List<Integer> pids = List.of();
 
     /** Starts {@code command} (a memhog binary and its arguments, optionally behind a wrapper such as setpriv). */
     public MemHog(List<String> command) {
@@ -60,15 +59,10 @@ public final class MemHog implements AutoCloseable {
             if (line == null || !line.startsWith("ready ")) {
                 throw new AssertionError("memhog did not get ready: " + line);
             }
-            pids = Arrays.stream(line.substring(6).trim().split(" ")).map(Integer::valueOf).toList();
-            return pids;
+            return Arrays.stream(line.substring(6).trim().split(" ")).map(Integer::valueOf).toList();
         } catch (Exception e) {
             throw new AssertionError("memhog did not get ready within " + limit + ": " + e, e);
         }
-    }
-
-    public List<Integer> pids() {
-        return pids;
     }
 
     @Override

@@ -7,10 +7,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.gleaner.agent.psmem.JsonReport;
@@ -140,13 +140,12 @@ public final class PsMemCommand implements Callable<Integer> {
     private void report(MemorySnapshot snapshot, long started, long read) {
         PrintWriter err = spec.commandLine().getErr();
         if (pids != null) {
-            Set<Integer> found = new TreeSet<>();
-            snapshot.processes().forEach(process -> found.add(process.pid()));
-            List<Integer> missing = new ArrayList<>(new TreeSet<>(pids));
-            missing.removeAll(found);
+            Set<Integer> missing = new TreeSet<>(pids);
+            snapshot.processes().forEach(process -> missing.remove(process.pid()));
             if (!missing.isEmpty() && snapshot.denied() == 0) {
-                err.println("ps-mem: no such user process: " + missing.stream().map(String::valueOf)
-                        .reduce((a, b) -> a + "," + b).orElse(""));
+                StringJoiner list = new StringJoiner(",");
+                missing.forEach(pid -> list.add(Integer.toString(pid)));
+                err.println("ps-mem: no such user process: " + list);
             }
         }
         if (snapshot.denied() > 0) {

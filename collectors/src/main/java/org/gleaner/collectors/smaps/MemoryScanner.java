@@ -35,10 +35,6 @@ public final class MemoryScanner {
             return new Options(Path.of("/proc"), source, threads, Duration.ofSeconds(10), Duration.ofMinutes(5));
         }
 
-        public Options withThreads(int count) {
-            return new Options(procRoot, source, count, perProcess, total, cmdlines);
-        }
-
         public Options withBudgets(Duration perProcessBudget, Duration totalBudget) {
             return new Options(procRoot, source, threads, perProcessBudget, totalBudget, cmdlines);
         }
