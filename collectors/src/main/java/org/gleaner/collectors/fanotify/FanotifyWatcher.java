@@ -5,6 +5,7 @@ import com.sun.jna.Memory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -400,7 +401,8 @@ public final class FanotifyWatcher implements AutoCloseable {
                 long fsid = Syscalls.fsidOf(root);
                 if (!fds.containsKey(fsid)) {
                     try {
-                        fds.put(fsid, API.open(root.toString(), Fanotify.O_RDONLY | Fanotify.O_NONBLOCK | Fanotify.O_CLOEXEC));
+                        fds.put(fsid, DirectLibC.open((root + "\0").getBytes(StandardCharsets.UTF_8),
+                                Fanotify.O_RDONLY | Fanotify.O_NONBLOCK | Fanotify.O_CLOEXEC));
                     } catch (LastErrorException e) {
                         throw FanotifyException.markFailed(root, e.getErrorCode());
                     }

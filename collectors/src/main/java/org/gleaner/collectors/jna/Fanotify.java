@@ -50,8 +50,6 @@ public interface Fanotify extends Library {
 
     int name_to_handle_at(int dirFd, String path, byte[] handle, int[] mountId, int flags) throws LastErrorException;
 
-    int open(String path, int flags) throws LastErrorException;
-
     /** {@code buffer} receives a struct statfs (120 bytes on 64-bit Linux; f_fsid at offset 56). */
     int statfs(String path, byte[] buffer) throws LastErrorException;
 
