@@ -93,24 +93,12 @@ public final class FanotifyWatcher implements AutoCloseable {
             return new Options(paths, newScope, events, ignoredPids, onlyUnderPaths, resolveComm, bufferBytes);
         }
 
-        public Options withEvents(long newEvents) {
-            return new Options(paths, scope, newEvents, ignoredPids, onlyUnderPaths, resolveComm, bufferBytes);
-        }
-
         public Options ignoringPids(Collection<Integer> pids) {
             return new Options(paths, scope, events, Set.copyOf(pids), onlyUnderPaths, resolveComm, bufferBytes);
         }
 
-        public Options withOnlyUnderPaths(boolean only) {
-            return new Options(paths, scope, events, ignoredPids, only, resolveComm, bufferBytes);
-        }
-
         public Options withResolveComm(boolean resolve) {
             return new Options(paths, scope, events, ignoredPids, onlyUnderPaths, resolve, bufferBytes);
-        }
-
-        public Options withBufferBytes(int bytes) {
-            return new Options(paths, scope, events, ignoredPids, onlyUnderPaths, resolveComm, bytes);
         }
     }
 
