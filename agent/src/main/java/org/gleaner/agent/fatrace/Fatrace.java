@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.gleaner.collectors.fanotify.FileEvent;
 import org.gleaner.collectors.fanotify.FileEventListener;
+import org.gleaner.collectors.fanotify.ProcessNames;
 
 /**
  * Prints fanotify events the way fatrace does. Output is flushed after each batch the kernel hands
@@ -32,7 +33,7 @@ public final class Fatrace implements FileEventListener {
 
     @Override
     public void onEvent(FileEvent event) {
-        String comm = event.comm() == null ? "unknown" : event.comm();
+        String comm = event.comm() == null ? ProcessNames.UNKNOWN : event.comm();
         if (onlyCommand != null && !onlyCommand.equals(comm)) {
             return;
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
+import org.gleaner.agent.cli.Cli;
 
 /** The output thread: waits for each debounced batch and delivers it, until the reader goes away. */
 public final class BatchLoop {
@@ -21,7 +22,7 @@ public final class BatchLoop {
                 if (batch.overflow()) {
                     String roots = batch.paths().stream().map(Path::toString).collect(Collectors.joining(" "));
                     warnings.println("fatrace-pipe: warning: the event queue overflowed and changes were lost;"
-                            + " reporting " + roots.replaceAll("\\p{Cntrl}", "?") + " for a full rescan");
+                            + " reporting " + Cli.oneLine(roots) + " for a full rescan");
                 }
                 sink.deliver(batch);
             }

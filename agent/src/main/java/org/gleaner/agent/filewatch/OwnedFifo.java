@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.gleaner.collectors.jna.DirectLibC;
 import org.gleaner.collectors.jna.Fanotify;
 import org.gleaner.collectors.jna.Fifos;
 import org.gleaner.collectors.jna.LibC;
@@ -55,7 +57,7 @@ public final class OwnedFifo implements Closeable {
         }
         int fd;
         try {
-            fd = Fanotify.INSTANCE.open(path.toString(),
+            fd = DirectLibC.open((path + "\0").getBytes(StandardCharsets.UTF_8),
                     Fanotify.O_RDONLY | Fanotify.O_NONBLOCK | Fifos.O_NOFOLLOW | Fanotify.O_CLOEXEC);
         } catch (LastErrorException e) {
             throw new IOException(path + (e.getErrorCode() == Fifos.ELOOP

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
+import org.gleaner.agent.cli.Cli;
 
 /**
  * Writes a batch as paths, one per line (or NUL-terminated with {@code -0}), and flushes it whole.
@@ -38,7 +39,7 @@ public final class PathLines implements BatchSink {
             String name = path.toString();
             if (name.indexOf((char) separator) >= 0) {
                 warnings.println("fatrace-pipe: warning: skipped a path holding a newline (use -0): "
-                        + name.replaceAll("\\p{Cntrl}", "?"));
+                        + Cli.oneLine(name));
                 continue;
             }
             text.append(name).append((char) separator);

@@ -5,6 +5,7 @@ import com.sun.jna.Memory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,24 +93,12 @@ public final class FanotifyWatcher implements AutoCloseable {
             return new Options(paths, newScope, events, ignoredPids, onlyUnderPaths, resolveComm, bufferBytes);
         }
 
-        public Options withEvents(long newEvents) {
-            return new Options(paths, scope, newEvents, ignoredPids, onlyUnderPaths, resolveComm, bufferBytes);
-        }
-
         public Options ignoringPids(Collection<Integer> pids) {
             return new Options(paths, scope, events, Set.copyOf(pids), onlyUnderPaths, resolveComm, bufferBytes);
         }
 
-        public Options withOnlyUnderPaths(boolean only) {
-            return new Options(paths, scope, events, ignoredPids, only, resolveComm, bufferBytes);
-        }
-
         public Options withResolveComm(boolean resolve) {
             return new Options(paths, scope, events, ignoredPids, onlyUnderPaths, resolve, bufferBytes);
-        }
-
-        public Options withBufferBytes(int bytes) {
-            return new Options(paths, scope, events, ignoredPids, onlyUnderPaths, resolveComm, bytes);
         }
     }
 
@@ -400,7 +389,8 @@ public final class FanotifyWatcher implements AutoCloseable {
                 long fsid = Syscalls.fsidOf(root);
                 if (!fds.containsKey(fsid)) {
                     try {
-                        fds.put(fsid, API.open(root.toString(), Fanotify.O_RDONLY | Fanotify.O_NONBLOCK | Fanotify.O_CLOEXEC));
+                        fds.put(fsid, DirectLibC.open((root + "\0").getBytes(StandardCharsets.UTF_8),
+                                Fanotify.O_RDONLY | Fanotify.O_NONBLOCK | Fanotify.O_CLOEXEC));
                     } catch (LastErrorException e) {
                         throw FanotifyException.markFailed(root, e.getErrorCode());
                     }

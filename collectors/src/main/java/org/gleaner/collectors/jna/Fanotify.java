@@ -18,7 +18,6 @@ public interface Fanotify extends Library {
     int MAX_HANDLE_SZ = 128;
     int O_RDONLY = 0;
     int O_NONBLOCK = 0x800;
-    int O_DIRECTORY = 0x10000;
     int O_CLOEXEC = 0x80000;
     int O_PATH = 0x200000;
     int O_LARGEFILE = 0x8000;
@@ -40,7 +39,6 @@ public interface Fanotify extends Library {
     int ENOSPC = 28;
     int ENOSYS = 38;
     int EOPNOTSUPP = 95;
-    int EOVERFLOW = 75;
     int ESTALE = 116;
 
     int fanotify_init(int flags, int eventFileFlags) throws LastErrorException;
@@ -51,8 +49,6 @@ public interface Fanotify extends Library {
     int open_by_handle_at(int mountFd, byte[] handle, int flags) throws LastErrorException;
 
     int name_to_handle_at(int dirFd, String path, byte[] handle, int[] mountId, int flags) throws LastErrorException;
-
-    int open(String path, int flags) throws LastErrorException;
 
     /** {@code buffer} receives a struct statfs (120 bytes on 64-bit Linux; f_fsid at offset 56). */
     int statfs(String path, byte[] buffer) throws LastErrorException;

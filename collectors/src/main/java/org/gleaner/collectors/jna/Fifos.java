@@ -7,8 +7,8 @@ import com.sun.jna.Platform;
 import java.util.Map;
 
 /**
- * Creating a named pipe safely: mkfifo(3), and the open(2) and poll(2) constants that go with it (the
- * open call is declared in {@link Fanotify}, poll in {@link DirectLibC}). Paths cross as UTF-8.
+ * Creating a named pipe safely: mkfifo(3), and the open(2) and poll(2) constants that go with it (open and
+ * poll are declared in {@link DirectLibC}). Paths cross as UTF-8.
  */
 public interface Fifos extends Library {
     Fifos INSTANCE = Native.load("c", Fifos.class, Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
