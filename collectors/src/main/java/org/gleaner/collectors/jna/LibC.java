@@ -10,9 +10,5 @@ public interface LibC extends Library {
 
     int close(int fd) throws LastErrorException;
 
-    long read(int fd, java.nio.ByteBuffer buffer, long count) throws LastErrorException;
-
-    int getpid();
-
     String strerror(int errnum);
 }
