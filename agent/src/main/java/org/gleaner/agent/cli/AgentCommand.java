@@ -161,7 +161,7 @@ public final class AgentCommand implements Callable<Integer> {
             }
             Collector collector;
             try {
-                collector = factory.create(options);
+                collector = factory.create(options, timeout);
             } catch (ConfigException | UsageException bad) {
                 throw bad;
             } catch (Exception failed) {

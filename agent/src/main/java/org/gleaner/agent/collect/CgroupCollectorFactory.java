@@ -1,6 +1,7 @@
 package org.gleaner.agent.collect;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.gleaner.collectors.Collector;
 import org.gleaner.collectors.cgroup.CgroupCollector;
@@ -21,7 +22,7 @@ public final class CgroupCollectorFactory implements CollectorFactory {
     }
 
     @Override
-    public Collector create(CollectorOptions options) {
+    public Collector create(CollectorOptions options, Duration timeout) {
         List<String> include = patterns(options, "include");
         List<String> exclude = patterns(options, "exclude");
         long maxUnits = options.integer("max_units", CgroupCollector.Settings.DEFAULT_MAX_UNITS);

@@ -1,5 +1,6 @@
 package org.gleaner.agent.collect;
 
+import java.time.Duration;
 import org.gleaner.collectors.Collector;
 
 /** Builds one kind of collector from its section of the config ({@code collectors: {NAME: {...}}}). */
@@ -11,6 +12,11 @@ public interface CollectorFactory {
     /** Whether it runs when the config does not mention it. */
     boolean enabledByDefault();
 
-    /** Reads its options (an option it does not read is reported as an unknown key) and builds the collector. */
-    Collector create(CollectorOptions options) throws Exception;
+    /**
+     * Reads its options (an option it does not read is reported as an unknown key) and builds the
+     * collector. {@code timeout} is the deadline the agent gives each run (the collector's
+     * {@code timeout} option, or half the interval): a run that reaches it is abandoned, so a
+     * collector with budgets of its own keeps them below it.
+     */
+    Collector create(CollectorOptions options, Duration timeout) throws Exception;
 }

@@ -1,6 +1,7 @@
 package org.gleaner.agent.collect;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.gleaner.collectors.Collector;
 import org.gleaner.collectors.fileevents.FileEventCollector;
@@ -22,7 +23,7 @@ public final class FanotifyCollectorFactory implements CollectorFactory {
     }
 
     @Override
-    public Collector create(CollectorOptions options) {
+    public Collector create(CollectorOptions options, Duration timeout) {
         List<Path> paths = options.strings("paths", List.of("/")).stream().map(Path::of).toList();
         long top = options.integer("top", 20);
         if (top < 0 || top > 10_000) {

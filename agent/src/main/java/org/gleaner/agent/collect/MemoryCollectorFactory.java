@@ -30,7 +30,7 @@ public final class MemoryCollectorFactory implements CollectorFactory {
     }
 
     @Override
-    public Collector create(CollectorOptions options) {
+    public Collector create(CollectorOptions options, Duration timeout) {
         SmapsSource source = switch (options.string("source", "rollup")) {
             case "rollup" -> SmapsSource.ROLLUP;
             case "smaps" -> SmapsSource.SMAPS;
@@ -39,9 +39,8 @@ public final class MemoryCollectorFactory implements CollectorFactory {
         int top = (int) bounded(options, "top", DEFAULT_TOP, 0, MAX_TOP);
         int threads = (int) bounded(options, "threads", 2, 1, MAX_THREADS);
         Duration processBudget = positive(options, "process_budget", DEFAULT_PROCESS_BUDGET);
-        Duration timeout = options.duration("timeout", null);
         Duration cycleBudget = positive(options, "cycle_budget", defaultCycleBudget(timeout));
-        if (timeout != null && cycleBudget.compareTo(timeout) >= 0) {
+        if (cycleBudget.compareTo(timeout) >= 0) {
             throw InvalidOption.of(options, "cycle_budget", "must be less than the timeout (" + timeout.toMillis()
                     + "ms): a run that reaches the timeout is abandoned with nothing reported");
         }
@@ -50,13 +49,10 @@ public final class MemoryCollectorFactory implements CollectorFactory {
     }
 
     /**
-     * Leaves a fifth of an explicit timeout for grouping and reporting: a run that reaches the
-     * timeout is abandoned whole, while one that stops at its budget reports what it read.
+     * Leaves a fifth of the timeout for grouping and reporting: a run that reaches the timeout is
+     * abandoned whole, while one that stops at its budget reports what it read.
      */
     private static Duration defaultCycleBudget(Duration timeout) {
-        if (timeout == null) {
-            return DEFAULT_CYCLE_BUDGET;
-        }
         Duration fourFifths = timeout.multipliedBy(4).dividedBy(5);
         return fourFifths.compareTo(DEFAULT_CYCLE_BUDGET) < 0 ? fourFifths : DEFAULT_CYCLE_BUDGET;
     }

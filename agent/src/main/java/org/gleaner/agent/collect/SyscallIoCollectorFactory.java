@@ -24,7 +24,7 @@ public final class SyscallIoCollectorFactory implements CollectorFactory {
     }
 
     @Override
-    public Collector create(CollectorOptions options) throws Exception {
+    public Collector create(CollectorOptions options, Duration timeout) throws Exception {
         long receiveBuffer = options.bytes("receive_buffer", 16 << 20);
         if (receiveBuffer < MIN_RECEIVE_BUFFER || receiveBuffer > MAX_RECEIVE_BUFFER) {
             throw InvalidOption.of(options, "receive_buffer", "must be between 64KiB and 1GiB, not " + receiveBuffer);

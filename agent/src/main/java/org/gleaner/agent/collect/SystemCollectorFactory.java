@@ -1,6 +1,7 @@
 package org.gleaner.agent.collect;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.gleaner.collectors.Collector;
 import org.gleaner.collectors.system.SystemCollector;
 
@@ -17,7 +18,7 @@ public final class SystemCollectorFactory implements CollectorFactory {
     }
 
     @Override
-    public Collector create(CollectorOptions options) {
+    public Collector create(CollectorOptions options, Duration timeout) {
         return new SystemCollector(Path.of("/proc"), options.bool("per_cpu", false));
     }
 }

@@ -1,5 +1,6 @@
 package org.gleaner.agent.collect;
 
+import java.time.Duration;
 import java.util.List;
 import org.gleaner.collectors.Collector;
 
@@ -23,7 +24,7 @@ public final class HostileNamesCollectorFactory implements CollectorFactory {
     }
 
     @Override
-    public Collector create(CollectorOptions options) {
+    public Collector create(CollectorOptions options, Duration timeout) {
         return sink -> {
             long now = System.currentTimeMillis();
             for (String name : NAMES) {

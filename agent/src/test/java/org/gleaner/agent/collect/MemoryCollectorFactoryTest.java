@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.gleaner.agent.config.ConfigException;
 import org.gleaner.agent.config.ConfigLoader;
 import org.gleaner.agent.config.YamlSection;
@@ -20,15 +21,20 @@ class MemoryCollectorFactoryTest {
         return ConfigLoader.parse("g.yaml", "collectors:\n  memory: " + memoryOptions + "\n").collectors().section("memory");
     }
 
+    /** As the agent does: the section's timeout, or half the default 10 s interval. */
+    private static Collector create(YamlSection options) throws Exception {
+        return new MemoryCollectorFactory().create(options, options.duration("timeout", Duration.ofSeconds(5)));
+    }
+
     private static String error(String memoryOptions) {
         YamlSection options = section(memoryOptions);
-        return assertThrows(ConfigException.class, () -> new MemoryCollectorFactory().create(options)).getMessage();
+        return assertThrows(ConfigException.class, () -> create(options)).getMessage();
     }
 
     @Test
     void everyOptionIsReadAndTheCollectorStarts() throws Exception {
         YamlSection options = section("{source: smaps, top: 0, process_budget: 50ms, cycle_budget: 1s, threads: 1, timeout: 2s}");
-        try (Collector collector = new MemoryCollectorFactory().create(options)) {
+        try (Collector collector = create(options)) {
             assertTrue(collector instanceof ProcessMemoryCollector);
         }
         options.rejectUnread();
@@ -54,14 +60,14 @@ class MemoryCollectorFactoryTest {
         Path sample = Requirements.repoRoot().resolve("systemd/gleaner.yaml");
         YamlSection options = ConfigLoader.parse(sample.toString(), Files.readString(sample)).collectors().section("memory");
         assertTrue(options.bool("enabled", false));
-        new MemoryCollectorFactory().create(options).close();
+        create(options).close();
         options.rejectUnread();
     }
 
     @Test
     void anExplicitTimeoutShortensTheDefaultCycleBudgetInsteadOfFailing() throws Exception {
         YamlSection options = section("{timeout: 300ms}");
-        new MemoryCollectorFactory().create(options).close();
+        create(options).close();
         options.rejectUnread();
     }
 }

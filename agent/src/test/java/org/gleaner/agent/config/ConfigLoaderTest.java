@@ -31,8 +31,8 @@ class ConfigLoaderTest {
         assertEquals(List.of(new Destination("127.0.0.1", 2003)), config.carbon().destinations());
         YamlSection system = config.collectors().section("system");
         system.bool("enabled", true);
-        system.duration("timeout", null);
-        new org.gleaner.agent.collect.SystemCollectorFactory().create(system).close();
+        java.time.Duration timeout = system.duration("timeout", java.time.Duration.ofSeconds(5));
+        new org.gleaner.agent.collect.SystemCollectorFactory().create(system, timeout).close();
         system.rejectUnread();
     }
 
