@@ -90,6 +90,11 @@ public final class AgentRun implements AutoCloseable {
         return captured.process();
     }
 
+    /** What the process printed so far. */
+    public String stdout() throws IOException {
+        return captured.stdout();
+    }
+
     public Path stderrFile() {
         return captured.stderrFile();
     }

@@ -1,8 +1,6 @@
 package org.gleaner.agent.cli;
 
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.jvm.GarbageCollectorMetricSet;
-import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import org.gleaner.agent.collect.CollectorFactory;
 import org.gleaner.agent.collect.CollectorRegistry;
@@ -23,6 +22,7 @@ import org.gleaner.agent.config.Units;
 import org.gleaner.agent.config.YamlSection;
 import org.gleaner.agent.daemon.Agent;
 import org.gleaner.agent.daemon.Agent.NamedCollector;
+import org.gleaner.agent.daemon.JvmGauges;
 import org.gleaner.agent.daemon.MetricNames;
 import org.gleaner.agent.daemon.StdoutDelivery;
 import org.gleaner.agent.logging.LogSetup;
@@ -71,49 +71,116 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--debug", description = "Log debugging detail.")
     boolean debug;
 
+    /** A validated config with its collectors built, ready to run. */
+    private record Setup(AgentConfig settings, List<NamedCollector> collectors) {
+        void close() {
+            for (NamedCollector collector : collectors) {
+                try {
+                    collector.collector().close();
+                } catch (Exception e) {
+                    LOG.fine("closing collector " + collector.name() + ": " + e);
+                }
+            }
+        }
+    }
+
+    private final AtomicReference<Setup> reloaded = new AtomicReference<>();
+    private volatile Agent running;
+    private volatile boolean stopRequested;
+
     @Override
     public Integer call() throws Exception {
         LogSetup.install(debug);
         if (cycles != null && cycles < 1) {
             throw new UsageException("--cycles must be at least 1");
         }
-        AgentConfig settings;
-        List<NamedCollector> collectors;
+        Setup setup = configure();
+        LOG.info("gleaner agent: " + describe(setup));
+        SdNotify notify = SdNotify.fromEnvironment();
+        AgentSignals.install(this::stop, this::reload);
+        long remaining = cycles == null ? 0 : cycles;
+        while (true) {
+            MetricRegistry registry = new MetricRegistry();
+            JvmGauges.register(registry);
+            AgentConfig settings = setup.settings();
+            Agent agent = new Agent(settings.interval(), MetricNames.prefix(settings.prefix(), settings.hostname()),
+                    settings.counters(), setup.collectors(), openDelivery(settings, registry), DRAIN_LIMIT, registry, notify);
+            running = agent;
+            if (stopRequested) {
+                agent.stop();
+            } else if (reloaded.get() != null) {
+                agent.restart();
+            }
+            try {
+                if (!agent.run(remaining)) {
+                    return 0;
+                }
+            } catch (StdoutDelivery.OutputClosedException stdoutClosed) {
+                LOG.fine("stdout was closed; stopping");
+                return 0;
+            }
+            if (remaining > 0) {
+                remaining -= agent.cyclesRun();
+                if (remaining <= 0) {
+                    return 0;
+                }
+            }
+            setup = reloaded.getAndSet(null);
+            LOG.info("gleaner agent: config reloaded: " + describe(setup));
+        }
+    }
+
+    private void stop() {
+        stopRequested = true;
+        Agent agent = running;
+        if (agent != null) {
+            agent.stop();
+        }
+    }
+
+    /** SIGHUP: a config that fails any check is not applied, and the agent goes on with the one it runs. */
+    private void reload() {
+        Setup candidate;
         try {
-            settings = overrides(config == null ? ConfigLoader.load(ConfigLoader.DEFAULT_FILE, false)
+            candidate = configure();
+        } catch (RuntimeException bad) {
+            LOG.warning("config not reloaded, still running on the previous one: " + bad.getMessage());
+            return;
+        }
+        Setup superseded = reloaded.getAndSet(candidate);
+        if (superseded != null) {
+            superseded.close();
+        }
+        Agent agent = running;
+        if (agent != null) {
+            agent.restart();
+        }
+    }
+
+    /** Reads the config, applies the options and builds the collectors; every problem is a {@link UsageException}. */
+    private Setup configure() {
+        try {
+            AgentConfig settings = overrides(config == null ? ConfigLoader.load(ConfigLoader.DEFAULT_FILE, false)
                     : ConfigLoader.load(config, true));
-            collectors = buildCollectors(settings);
+            if (!printsToStdout(settings) && settings.interval().compareTo(ConfigLoader.MIN_CARBON_INTERVAL) < 0) {
+                throw new UsageException("interval " + settings.interval().toMillis() + "ms is under 1s: carbon keeps one"
+                        + " value per series and second, so cycles would overwrite each other (use at least 1s, or --stdout)");
+            }
+            return new Setup(settings, buildCollectors(settings));
         } catch (ConfigException bad) {
             throw new UsageException(bad.getMessage());
         }
-        MetricRegistry registry = new MetricRegistry();
-        registry.register("jvm.memory", new MemoryUsageGaugeSet());
-        registry.register("jvm.gc", new GarbageCollectorMetricSet());
-        String prefix = MetricNames.prefix(settings.prefix(), settings.hostname());
-        Delivery delivery = openDelivery(settings, registry);
-        Agent agent = new Agent(settings.interval(), prefix, settings.counters(), collectors, delivery,
-                DRAIN_LIMIT, registry, SdNotify.fromEnvironment());
-        StopSignals.install(agent::stop);
-        LOG.info("gleaner agent: every " + settings.interval().toMillis() + "ms, collectors "
-                + collectors.stream().map(NamedCollector::name).toList() + ", to " + describe(settings));
-        try {
-            agent.run(cycles == null ? 0 : cycles);
-        } catch (StdoutDelivery.OutputClosedException stdoutClosed) {
-            LOG.fine("stdout was closed; stopping");
-        }
-        return 0;
     }
 
     private AgentConfig overrides(AgentConfig settings) {
         AgentConfig result = settings;
         if (interval != null) {
             try {
-                result = result.withInterval(Units.duration(interval));
+                Duration parsed = Units.duration(interval);
+                ConfigLoader.checkInterval(parsed);
+                result = result.withInterval(parsed);
             } catch (IllegalArgumentException bad) {
                 throw new UsageException("--interval: " + bad.getMessage());
-            }
-            if (result.interval().compareTo(ConfigLoader.MIN_INTERVAL) < 0) {
-                throw new UsageException("--interval: must be at least " + ConfigLoader.MIN_INTERVAL.toMillis() + "ms");
             }
         }
         if (!destinations.isEmpty()) {
@@ -185,7 +252,9 @@ public final class AgentCommand implements Callable<Integer> {
         try {
             return CarbonDelivery.open(settings.carbon(), settings.spool(), registry);
         } catch (IOException e) {
-            throw new IOException("cannot open the spool in " + settings.spool().dir() + ": " + e.getMessage(), e);
+            String why = IoErrors.describe(e);
+            String dir = settings.spool().dir().toString();
+            throw new IOException("cannot open the spool" + (why.startsWith(dir) ? "" : " in " + dir) + ": " + why, e);
         }
     }
 
@@ -193,8 +262,11 @@ public final class AgentCommand implements Callable<Integer> {
         return stdout || settings.carbon().destinations().isEmpty();
     }
 
-    private String describe(AgentConfig settings) {
-        return printsToStdout(settings) ? "stdout"
-                : "carbon " + settings.carbon().destinations() + " (" + settings.carbon().protocol().name().toLowerCase(Locale.ROOT) + ")";
+    private String describe(Setup setup) {
+        AgentConfig settings = setup.settings();
+        return "every " + settings.interval().toMillis() + "ms, collectors "
+                + setup.collectors().stream().map(NamedCollector::name).toList() + ", to "
+                + (printsToStdout(settings) ? "stdout" : "carbon " + settings.carbon().destinations() + " ("
+                        + settings.carbon().protocol().name().toLowerCase(Locale.ROOT) + ")");
     }
 }

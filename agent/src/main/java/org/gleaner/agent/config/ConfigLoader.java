@@ -2,7 +2,11 @@ package org.gleaner.agent.config;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -10,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
+import org.gleaner.agent.cli.IoErrors;
 import org.gleaner.agent.pipeline.CarbonTarget;
 import org.gleaner.agent.pipeline.CarbonTarget.Destination;
 import org.gleaner.agent.pipeline.CarbonTarget.Protocol;
@@ -25,6 +31,9 @@ public final class ConfigLoader {
     public static final Path DEFAULT_FILE = Path.of("/etc/gleaner/gleaner.yaml");
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
     public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+    /** Carbon stores one value per series and whole second: two cycles within one second would overwrite each other. */
+    public static final Duration MIN_CARBON_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration MAX_INTERVAL = Duration.ofDays(1);
 
     private ConfigLoader() {}
 
@@ -37,7 +46,9 @@ public final class ConfigLoader {
             if (!explicit) {
                 return fromRoot(YamlSection.empty(file.toString(), ""));
             }
-            throw new ConfigException(file + ": cannot read config: no such file");
+            throw new ConfigException(file + ": cannot read config: " + IoErrors.reason(missing));
+        } catch (FileSystemException e) {
+            throw new ConfigException(file + ": cannot read config: " + IoErrors.reason(e));
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read config: " + e.getMessage());
         }
@@ -61,8 +72,10 @@ public final class ConfigLoader {
 
     private static AgentConfig fromRoot(YamlSection root) {
         Duration interval = root.duration("interval", DEFAULT_INTERVAL);
-        if (interval.compareTo(MIN_INTERVAL) < 0) {
-            throw root.error("interval", "must be at least " + MIN_INTERVAL.toMillis() + "ms");
+        try {
+            checkInterval(interval);
+        } catch (IllegalArgumentException bad) {
+            throw root.error("interval", bad.getMessage());
         }
         String hostname = root.string("hostname", "");
         if (hostname.isEmpty()) {
@@ -93,7 +106,13 @@ public final class ConfigLoader {
         carbonSection.rejectUnread();
 
         YamlSection spoolSection = root.section("spool");
-        Path spoolDir = Path.of(spoolSection.string("dir", "/var/lib/gleaner/spool"));
+        String spoolText = spoolSection.string("dir", "/var/lib/gleaner/spool");
+        if (!spoolText.startsWith("/")) {
+            // an empty or relative directory would depend on the working directory, which is / under systemd
+            throw spoolSection.error("dir", spoolText.isEmpty() ? "must not be empty" : "must be an absolute path, not '"
+                    + spoolText + "'");
+        }
+        Path spoolDir = Path.of(spoolText);
         long maxBytes = spoolSection.bytes("max_bytes", 256L << 20);
         if (maxBytes <= 0) {
             throw spoolSection.error("max_bytes", "must be positive");
@@ -104,6 +123,16 @@ public final class ConfigLoader {
         root.rejectUnread();
         return new AgentConfig(interval, hostname, prefix, new CarbonTarget(List.copyOf(destinations), protocol),
                 new SpoolSettings(spoolDir, maxBytes), counters, collectors);
+    }
+
+    /** @throws IllegalArgumentException unless {@code interval} is from {@link #MIN_INTERVAL} to {@link #MAX_INTERVAL} */
+    public static void checkInterval(Duration interval) {
+        if (interval.compareTo(MIN_INTERVAL) < 0) {
+            throw new IllegalArgumentException("must be at least " + MIN_INTERVAL.toMillis() + "ms");
+        }
+        if (interval.compareTo(MAX_INTERVAL) > 0) {
+            throw new IllegalArgumentException("must be at most 1d");
+        }
     }
 
     /** HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 address; the port defaults to the protocol's usual one. */
@@ -128,8 +157,8 @@ public final class ConfigLoader {
             port = host.substring(host.indexOf(':') + 1);
             host = host.substring(0, host.indexOf(':'));
         }
-        if (host.isEmpty() || !host.matches("[A-Za-z0-9.:_-]+")) {
-            throw new IllegalArgumentException("bad destination '" + text + "': expected HOST[:PORT]");
+        if (host.contains(":") ? !isIpv6Literal(host) : !HOST_NAME.matcher(host).matches() || !isIpv4OrName(host)) {
+            throw new IllegalArgumentException("bad destination '" + text + "': expected HOST[:PORT] or [IPv6]:PORT");
         }
         int portNumber = defaultPort;
         if (port != null) {
@@ -143,5 +172,27 @@ public final class ConfigLoader {
             }
         }
         return new Destination(host, portNumber);
+    }
+
+    /** Labels of letters, digits, '-' and '_' (RFC 1123, plus '_' seen in internal names), none starting or ending with '-'. */
+    private static final Pattern HOST_NAME =
+            Pattern.compile("([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?");
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+
+    /** A name made of digits and dots only would be read as an address by the resolver: it must be a dotted quad. */
+    private static boolean isIpv4OrName(String host) {
+        return !host.matches("[0-9.]+") || IPV4.matcher(host).matches();
+    }
+
+    /** InetAddress parses a text holding ':' as an IPv6 literal only, never asking DNS. */
+    private static boolean isIpv6Literal(String host) {
+        if (!host.matches("[0-9A-Fa-f:.]+")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(host) instanceof Inet6Address;
+        } catch (UnknownHostException invalid) {
+            return false;
+        }
     }
 }

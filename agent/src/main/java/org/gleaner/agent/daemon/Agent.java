@@ -46,6 +46,8 @@ public final class Agent {
     private final BlockingQueue<CollectorRunner.Finished> finished = new LinkedBlockingQueue<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final AtomicBoolean stoppingSent = new AtomicBoolean();
+    private final AtomicBoolean restartRequested = new AtomicBoolean();
+    private long cyclesRun;
 
     public Agent(Duration interval, String prefix, CounterMode counterMode, List<NamedCollector> collectors,
                  Delivery delivery, Duration drainLimit, MetricRegistry registry, SdNotify notify) {
@@ -73,8 +75,23 @@ public final class Agent {
         stopRequested.countDown();
     }
 
-    /** Runs {@code cycles} cycles (0: until stopped), then drains the delivery for a bounded time. */
-    public void run(long cycles) throws IOException {
+    /**
+     * Asks the loop to end before its next tick so that its owner can start another one (a config
+     * reload): nothing is drained, the delivery is closed at once (the spool keeps what is pending)
+     * and systemd is told RELOADING=1, not STOPPING=1.
+     */
+    public void restart() {
+        restartRequested.set(true);
+        stopRequested.countDown();
+    }
+
+    /**
+     * Runs {@code cycles} cycles (0: until stopped), then drains the delivery for a bounded time.
+     *
+     * @return true if it ended for {@link #restart()} rather than a stop or the last cycle
+     */
+    public boolean run(long cycles) throws IOException {
+        boolean restarting = false;
         try {
             notify.send("READY=1\nSTATUS=collecting every " + intervalMillis + "ms from " + names());
             long tick = alignedAfter(System.currentTimeMillis());
@@ -84,6 +101,7 @@ public final class Agent {
                     break;
                 }
                 int sent = runCycle(cycle);
+                cyclesRun = cycle;
                 long now = System.currentTimeMillis();
                 long next = tick + intervalMillis;
                 if (now >= next) {
@@ -98,12 +116,26 @@ public final class Agent {
                         + sent + " datapoints, " + skippedTicks.getCount() + " skipped ticks, "
                         + deliveryErrors.getCount() + " delivery errors");
             }
+            restarting = restartRequested.get() && !stoppingSent.get();
         } finally {
-            sendStopping();
+            if (restarting) {
+                // sd_notify(3): a reload starts with RELOADING=1 and the monotonic time, and ends with READY=1
+                notify.send("RELOADING=1\nMONOTONIC_USEC=" + System.nanoTime() / 1000 + "\nSTATUS=reloading the config");
+            } else {
+                sendStopping();
+            }
             runners.forEach(CollectorRunner::close);
-            delivery.close(drainLimit);
-            notify.close();
+            delivery.close(restarting ? Duration.ZERO : drainLimit);
+            if (!restarting) {
+                notify.close();
+            }
         }
+        return restarting;
+    }
+
+    /** Cycles completed by {@link #run}. */
+    public long cyclesRun() {
+        return cyclesRun;
     }
 
     private void sendStopping() {

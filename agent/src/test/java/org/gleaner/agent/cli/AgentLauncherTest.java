@@ -61,6 +61,11 @@ class AgentLauncherTest {
                 List.of("--config", dir.resolve("missing.yaml").toString()),
                 List.of("-i", "soon"),
                 List.of("-t", "carbon:http"),
+                List.of("-t", ":::"),
+                List.of("-t", "127.0.0.1:2003:4"),
+                List.of("-t", "-5"),
+                List.of("-i", "99999999999d"),
+                List.of("-i", "500ms", "-t", "127.0.0.1:2003"),
                 List.of("--collectors", "system,nosuch"))) {
             String[] argv = java.util.stream.Stream.concat(java.util.stream.Stream.of("agent", "--cycles", "1"), args.stream())
                     .toArray(String[]::new);
@@ -71,6 +76,50 @@ class AgentLauncherTest {
         }
         Result directory = AgentRun.run(LIMIT, Map.of(), "agent", "--config", dir.toString());
         assertTrue(directory.stderr().startsWith("agent: " + dir + ": cannot read config: "), directory.stderr());
+        Result missingDirectory = AgentRun.run(LIMIT, Map.of(), "agent", "--config", dir + "/nosuch/x.yaml");
+        assertEquals("agent: " + dir + "/nosuch/x.yaml: cannot read config: no such directory: " + dir + "/nosuch",
+                missingDirectory.stderr().strip());
+        Result subSecond = AgentRun.run(LIMIT, Map.of(), "agent", "-i", "500ms", "-t", "127.0.0.1:2003");
+        assertTrue(subSecond.stderr().contains("under 1s"), subSecond.stderr());
+    }
+
+    @ParameterizedTest(name = "spool.dir: {0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            '""'        | spool.dir: must not be empty
+            relative    | spool.dir: must be an absolute path, not 'relative'
+            """)
+    void aSpoolDirectoryThatDependsOnTheWorkingDirectoryIsRefused(String value, String expected, @TempDir Path dir)
+            throws Exception {
+        Path file = config(dir, "spool:\n  dir: " + value + "\n");
+        Result result = AgentRun.run(LIMIT, Map.of(), "agent", "--config", file.toString(), "-t", "127.0.0.1:2003");
+        assertEquals(2, result.exit(), result.toString());
+        assertEquals("agent: " + file + ":2: " + expected, result.stderr().strip());
+    }
+
+    @Test
+    void aSpoolThatCannotBeCreatedSaysWhy(@TempDir Path dir) throws Exception {
+        Path file = config(dir, "spool: {dir: /proc/gleaner-spool}\n");
+        Result result = AgentRun.run(LIMIT, Map.of(), "agent", "--config", file.toString(), "-t", "127.0.0.1:2003");
+        assertEquals(1, result.exit(), result.toString());
+        String last = result.stderrLines().get(result.stderrLines().size() - 1);
+        assertEquals("agent: error: cannot open the spool: /proc/gleaner-spool: no such file or directory", last);
+    }
+
+    @Test
+    void theShippedSampleConfigRunsWithAShortInterval() {
+        Path sample = org.gleaner.testkit.Requirements.repoRoot().resolve("systemd/gleaner.yaml");
+        Result result = AgentRun.run(LIMIT, Map.of(), "agent", "--config", sample.toString(), "-i", "1s", "--stdout",
+                "--cycles", "1", "--collectors", "system,memory");
+        assertEquals(0, result.exit(), result.stderr());
+    }
+
+    @Test
+    void theStartLineComesFirstEvenWhenCarbonIsDown(@TempDir Path dir) throws Exception {
+        Path file = config(dir, "spool: {dir: " + dir.resolve("spool") + "}\n");
+        Result result = AgentRun.run(LIMIT, Map.of(), "agent", "--config", file.toString(), "-t", "127.0.0.1:1",
+                "-i", "1s", "--cycles", "2", "--collectors", "system");
+        assertEquals(0, result.exit(), result.stderr());
+        assertTrue(result.stderrLines().get(0).contains("INFO gleaner agent: every 1000ms"), result.stderr());
     }
 
     @Test
@@ -95,6 +144,8 @@ class AgentLauncherTest {
             assertTrue(names.contains(HOST + ".gleaner." + self), self);
         }
         assertTrue(names.stream().anyMatch(name -> name.startsWith(HOST + ".gleaner.jvm.gc.")), "GC metrics");
+        List<String> undefined = lines.stream().filter(line -> line.contains(".jvm.memory.") && line.contains(" -1 ")).toList();
+        assertEquals(List.of(), undefined, "MemoryUsage's -1 means undefined, not a value");
         Set<String> cycles = lines.stream().filter(line -> line.startsWith(HOST + ".system.cpu.total.idle "))
                 .map(line -> line.split(" ")[2]).collect(Collectors.toSet());
         assertEquals(1, cycles.size(), "a counter's first read emits nothing, the second a rate");
