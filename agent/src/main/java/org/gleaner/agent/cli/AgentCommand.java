@@ -32,6 +32,7 @@ import org.gleaner.agent.pipeline.Delivery;
 import org.gleaner.agent.systemd.SdNotify;
 import org.gleaner.collectors.Collector;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code gleaner agent}: the daemon. Reads the config, builds the collectors and runs the loop. */
@@ -41,7 +42,8 @@ import picocli.CommandLine.Option;
         description = {
             "Collects system metrics every interval and sends them to carbon (Graphite), spooling to disk "
                 + "so that nothing is lost; with no carbon destination, prints Graphite plaintext lines to stdout.",
-            "Config: YAML, see docs/agent.md and systemd/gleaner.yaml. Options override the file."})
+            "Config: YAML, see docs/agent.md and systemd/gleaner.yaml. Options override the file; SIGHUP reloads it.",
+            "Exit status: 0 after --cycles or on SIGTERM/SIGINT, 2 on a bad option or config, 1 on any other failure to start."})
 public final class AgentCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger("org.gleaner.agent");
     /** How long a stopping agent keeps trying to deliver what is still spooled. */
@@ -68,8 +70,8 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Run only these collectors (comma-separated), whatever the config enables.")
     List<String> only;
 
-    @Option(names = "--debug", description = "Log debugging detail.")
-    boolean debug;
+    @Mixin
+    DebugOption debug;
 
     /** A validated config with its collectors built, ready to run. */
     private record Setup(AgentConfig settings, List<NamedCollector> collectors) {
@@ -90,7 +92,7 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LogSetup.install(debug);
+        LogSetup.install(debug.enabled());
         if (cycles != null && cycles < 1) {
             throw new UsageException("--cycles must be at least 1");
         }

@@ -1,6 +1,7 @@
 package org.gleaner.agent.cli;
 
 import java.io.PrintWriter;
+import java.util.function.Function;
 import picocli.CommandLine;
 
 /**
@@ -14,11 +15,11 @@ public final class Cli {
     private Cli() {}
 
     public static int execute(Object command, String... args) {
-        CommandLine commandLine = new CommandLine(command);
+        CommandLine commandLine = commandLine(command);
         commandLine.setParameterExceptionHandler((exception, ignored) -> {
-            PrintWriter err = exception.getCommandLine().getErr();
-            err.println(exception.getCommandLine().getCommandName() + ": " + oneLine(exception.getMessage())
-                    + " (see --help)");
+            CommandLine failed = exception.getCommandLine();
+            PrintWriter err = failed.getErr();
+            err.println(failed.getCommandName() + ": " + oneLine(usageProblem(exception)) + " (see --help)");
             err.flush();
             return EXIT_USAGE;
         });
@@ -29,7 +30,7 @@ public final class Cli {
                 err.flush();
                 return EXIT_USAGE;
             }
-            err.println(failed.getCommandName() + ": error: " + oneLine(String.valueOf(exception.getMessage())));
+            err.println(failed.getCommandName() + ": error: " + oneLine(IoErrors.describe(exception)));
             if (Boolean.getBoolean("gleaner.debug")) {
                 exception.printStackTrace(err);
             }
@@ -37,6 +38,38 @@ public final class Cli {
             return EXIT_FAILURE;
         });
         return commandLine.execute(args);
+    }
+
+    /** The command with gleaner's type converters: a bad number says so in words, not in Java's type names. */
+    static CommandLine commandLine(Object command) {
+        CommandLine commandLine = new CommandLine(command);
+        commandLine.registerConverter(Integer.class, text -> number(text, Integer::valueOf));
+        commandLine.registerConverter(Integer.TYPE, text -> number(text, Integer::valueOf));
+        commandLine.registerConverter(Long.class, text -> number(text, Long::valueOf));
+        commandLine.registerConverter(Long.TYPE, text -> number(text, Long::valueOf));
+        commandLine.registerConverter(Double.class, text -> number(text, Double::valueOf));
+        commandLine.registerConverter(Double.TYPE, text -> number(text, Double::valueOf));
+        return commandLine;
+    }
+
+    private static <T> T number(String text, Function<String, T> parse) {
+        try {
+            return parse.apply(text.trim());
+        } catch (NumberFormatException notANumber) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a number");
+        }
+    }
+
+    /** An unknown word where a subcommand is expected names the subcommands there are. */
+    private static String usageProblem(CommandLine.ParameterException exception) {
+        CommandLine failed = exception.getCommandLine();
+        if (exception instanceof CommandLine.UnmatchedArgumentException unmatched && !failed.getSubcommands().isEmpty()
+                && failed.getParseResult() != null && !failed.getParseResult().hasSubcommand()
+                && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
+            return "unknown subcommand '" + unmatched.getUnmatched().get(0) + "' (subcommands: "
+                    + String.join(", ", failed.getSubcommands().keySet()) + ")";
+        }
+        return exception.getMessage();
     }
 
     /** Collapses a message to one line so that a hostile name in it cannot fake further output lines. */

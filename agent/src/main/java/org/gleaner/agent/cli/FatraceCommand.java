@@ -7,9 +7,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,12 +20,14 @@ import java.util.concurrent.Callable;
 import org.gleaner.agent.fatrace.EventFormat;
 import org.gleaner.agent.fatrace.Fatrace;
 import org.gleaner.agent.fatrace.Mounts;
+import org.gleaner.agent.filewatch.ReaderWatch;
 import org.gleaner.collectors.fanotify.FanotifyException;
 import org.gleaner.collectors.fanotify.FanotifyWatcher;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Options;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Scope;
 import org.gleaner.collectors.jna.Fanotify;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
@@ -32,9 +36,9 @@ import sun.misc.Signal;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         sortOptions = false,
-        description = {"Report file access events system wide (root): one line per event,",
-                "'comm(pid): TYPES path'. Types: R read, C close, W write, O open, + create, D delete,",
-                "< moved from, > moved to; create/delete/move lines name the entry itself.",
+        description = {"Reports file access events system wide (root): one line per event, 'comm(pid): TYPES path'.",
+                "Types: R read, C close, W write, O open, + create, D delete, < moved from, > moved to;"
+                    + " create/delete/move lines name the entry itself.",
                 "Control characters in names are printed as \\n, \\t, \\\\ and \\xHH."})
 public final class FatraceCommand implements Callable<Integer> {
 
@@ -56,11 +60,16 @@ public final class FatraceCommand implements Callable<Integer> {
     @Option(names = {"-f", "--filter"}, paramLabel = "TYPES", description = "Only these event types, e.g. -f W or -f '+D<>'.")
     String filter;
 
+    @Mixin
+    DebugOption debug;
+
     @Option(names = {"-C", "--command"}, paramLabel = "COMM", description = "Only events of processes named COMM.")
     String command;
 
     @Option(names = "--json", description = "One JSON object per line: timestamp (with -t), comm, pid, types, path.")
     boolean json;
+
+    private String onlyCommand;
 
     public static void main(String[] args) {
         System.exit(Cli.execute(new FatraceCommand(), args));
@@ -71,10 +80,13 @@ public final class FatraceCommand implements Callable<Integer> {
         Options options = options();
         EventFormat format = new EventFormat(timestampMode(), json);
         try (OutputStream out = openOutput()) {
-            Fatrace fatrace = new Fatrace(format, command, out, System.err);
+            Fatrace fatrace = new Fatrace(format, onlyCommand, out, System.err);
             FanotifyWatcher watcher = startOrRemoveOutput(options, fatrace);
             Signal.handle(new Signal("INT"), signal -> watcher.close());
             Signal.handle(new Signal("TERM"), signal -> watcher.close());
+            if (output == null) {
+                ReaderWatch.start(watcher::close);
+            }
             watcher.join(seconds == null ? Duration.ofMillis(Long.MAX_VALUE) : Duration.ofSeconds(seconds));
             watcher.close();
             if (watcher.failure().isPresent()) {
@@ -87,7 +99,7 @@ public final class FatraceCommand implements Callable<Integer> {
             out.flush();
             if (watcher.unopenableEvents() > 0) {
                 System.err.println("fatrace: " + watcher.unopenableEvents() + " event(s) lost: the kernel could not open"
-                        + " their files (mount mode on FUSE or NFS)");
+                        + " their files (a FUSE or NFS mount watched without file handles)");
             }
             if (fatrace.overflows() > 0) {
                 System.err.println("fatrace: " + fatrace.overflows() + " queue overflow(s): some events were not reported");
@@ -114,6 +126,7 @@ public final class FatraceCommand implements Callable<Integer> {
                 throw new UsageException("--ignore-pid needs a positive process id, not " + pid);
             }
         }
+        onlyCommand = ProcessNameOption.parse("fatrace", command, System.err);
         long events = FanotifyWatcher.ALL_EVENTS;
         if (filter != null) {
             try {
@@ -157,6 +170,10 @@ public final class FatraceCommand implements Callable<Integer> {
                     current = current.withScope(Scope.MOUNT);
                     continue;
                 }
+                if (e.errno() == Fanotify.EPERM) {
+                    throw new IllegalStateException(e.getMessage() + "; run fatrace as root (to follow a directory"
+                            + " tree you can read without root, use fatrace-pipe DIR)", e);
+                }
                 if (failed == null || !current.paths().contains(failed) || current.paths().size() == 1
                         || failed.equals(Path.of("/"))) {
                     throw e;
@@ -189,8 +206,10 @@ public final class FatraceCommand implements Callable<Integer> {
             return new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         }
         try {
-            return new BufferedOutputStream(Files.newOutputStream(output, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE), 1 << 16);
+            // a log of every file access on the machine is for its owner only
+            return new BufferedOutputStream(Channels.newOutputStream(Files.newByteChannel(output, Set.of(
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))), 1 << 16);
         } catch (FileAlreadyExistsException e) {
             throw new UsageException("--output " + output + " already exists; fatrace does not overwrite files");
         }

@@ -22,10 +22,13 @@ import org.gleaner.agent.filewatch.OwnedFifo;
 import org.gleaner.agent.filewatch.PathLines;
 import org.gleaner.agent.filewatch.ReaderWatch;
 import org.gleaner.agent.filewatch.WatchedRoots;
+import org.gleaner.collectors.fanotify.FanotifyException;
 import org.gleaner.collectors.fanotify.FanotifyWatcher;
+import org.gleaner.collectors.jna.Fanotify;
 import org.gleaner.collectors.fanotify.FileEvent;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,13 +39,11 @@ import picocli.CommandLine.Parameters;
         sortOptions = false,
         description = {
             "Prints the path of each file changed under PATH (written and closed, created, moved in), one per line,"
-                + " after a burst of changes settles: fatrace-pipe ~/project | xargs -n1 make",
+                + " after a burst of changes settles; e.g. fatrace-pipe ~/project --exec make -C ~/project rebuilds once per burst.",
             "Exit status: 0 when the reader of the output went away, 130 on SIGINT, 143 on SIGTERM,"
                 + " 1 on failure, 2 on bad usage."})
 public final class FatracePipeCommand implements Runnable {
 
-    /** comm is truncated to TASK_COMM_LEN - 1 bytes (proc(5)). */
-    private static final int COMM_LENGTH = 15;
     /** An hour: longer delays are surely a mistake (and 10 × debounce must not overflow). */
     private static final long MAX_DELAY_MILLIS = 3_600_000;
     private static final long WATCHED_EVENTS = FileEvent.CLOSE_WRITE | FileEvent.CREATE | FileEvent.MOVED_TO
@@ -69,7 +70,10 @@ public final class FatracePipeCommand implements Runnable {
     @Option(names = {"-0", "--null"}, description = "End each path with NUL instead of newline (for xargs -0).")
     boolean nulSeparated;
 
-    @Option(names = "--command", paramLabel = "COMM",
+    @Mixin
+    DebugOption debug;
+
+    @Option(names = {"-C", "--command"}, paramLabel = "COMM",
             description = "Only report changes made by processes named COMM (as in /proc/PID/comm).")
     String command;
 
@@ -123,7 +127,7 @@ public final class FatracePipeCommand implements Runnable {
         }
         PrintStream err = System.err;
         ChangeBatcher batcher = new ChangeBatcher(roots.paths(), includeGone, debounceMillis);
-        String comm = command == null || command.length() <= COMM_LENGTH ? command : command.substring(0, COMM_LENGTH);
+        String comm = ProcessNameOption.parse("fatrace-pipe", command, err);
         ChangeFilter filter = new ChangeFilter(roots, excludeRules, comm, batcher);
         FanotifyWatcher.Options options = new FanotifyWatcher.Options(roots.paths(), FanotifyWatcher.Scope.AUTO,
                 WATCHED_EVENTS, Set.of(), true, comm != null, FanotifyWatcher.Options.DEFAULT_BUFFER_BYTES);
@@ -145,6 +149,12 @@ public final class FatracePipeCommand implements Runnable {
             });
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
+        } catch (FanotifyException e) {
+            if (e.errno() == Fanotify.ENODEV || e.errno() == Fanotify.EOPNOTSUPP) {
+                throw new UsageException(e.getMessage() + "; fatrace-pipe watches directories on filesystems that"
+                        + " do (ext4, xfs, btrfs, tmpfs...)");
+            }
+            throw e;
         } catch (IOException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -181,8 +191,15 @@ public final class FatracePipeCommand implements Runnable {
         if (fifo != null && exec != null) {
             throw new CommandLine.ParameterException(commandLine, "--fifo and --exec exclude each other");
         }
-        if (command != null && command.isEmpty()) {
-            throw new CommandLine.ParameterException(commandLine, "--command needs a program name");
+        if (exec == null && commandLine.getParseResult().hasMatchedOption("--cooldown")) {
+            throw new CommandLine.ParameterException(commandLine, "--cooldown needs --exec");
+        }
+        if (exec != null) {
+            try {
+                CommandRunner.checkStartable(exec.get(0));
+            } catch (IllegalArgumentException notStartable) {
+                throw new CommandLine.ParameterException(commandLine, notStartable.getMessage());
+            }
         }
     }
 

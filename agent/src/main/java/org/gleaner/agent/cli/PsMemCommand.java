@@ -25,6 +25,7 @@ import org.gleaner.collectors.smaps.MemorySnapshot;
 import org.gleaner.collectors.smaps.SmapsSource;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,8 +36,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         sortOptions = false,
-        description = {"Detailed process memory accounting: private, shared and swapped-out memory",
-            "by command, process and mapping, read from /proc/PID/smaps."})
+        description = "Detailed process memory accounting: private, shared and swapped-out memory"
+            + " by command, process and mapping, read from /proc/PID/smaps.")
 public final class PsMemCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..1", paramLabel = "name", description = "Only processes whose command, executable or command line holds this text.")
@@ -78,17 +79,15 @@ public final class PsMemCommand implements Callable<Integer> {
     @Option(names = "--pid", split = ",", paramLabel = "PID", description = "Only these processes.")
     List<Integer> pids;
 
-    @Option(names = "--debug", description = "Say what was read and how long it took; stack traces on errors.")
-    boolean debug;
+    /** Also says what was read and how long it took. */
+    @Mixin
+    DebugOption debug;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        if (debug) {
-            System.setProperty("gleaner.debug", "true");
-        }
         if (minKib != null && (minKib < 0 || minKib.isNaN() || minKib.isInfinite())) {
             throw new UsageException("--min-val must be a number of KiB, 0 or more");
         }
@@ -120,7 +119,24 @@ public final class PsMemCommand implements Callable<Integer> {
             throw e;
         }
         report(snapshot, started, read);
-        return 0;
+        return selectedAny(snapshot, query, all) ? 0 : Cli.EXIT_FAILURE;
+    }
+
+    /**
+     * Like ps -p and pgrep: a selection that matched no process is a failure, said on stderr
+     * ({@link #report} has named the pids that are no user process or could not be read).
+     */
+    private boolean selectedAny(MemorySnapshot snapshot, PsMemQuery query, MemoryGroups all) {
+        if (pids != null && snapshot.processes().isEmpty()) {
+            return false;
+        }
+        if (!query.nameMatchesAny(all)) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(Cli.oneLine("ps-mem: no process matches '" + name + "'"));
+            err.flush();
+            return false;
+        }
+        return true;
     }
 
     private int[] selectedPids(MemoryScanner scanner) {
@@ -155,7 +171,7 @@ public final class PsMemCommand implements Callable<Integer> {
         if (snapshot.overBudget() > 0) {
             err.println("ps-mem: gave up on " + processes(snapshot.overBudget()) + " that took too long to read");
         }
-        if (debug) {
+        if (debug.enabled()) {
             long mappings = snapshot.processes().stream().mapToLong(process -> process.mappings().size()).sum();
             err.printf("ps-mem: read %d processes (%d entries) from %s in %d ms, %d vanished while read, "
                     + "output in %d ms%n", snapshot.processes().size(), mappings, snapshot.source().fileName(),

@@ -3,6 +3,8 @@ package org.gleaner.agent.filewatch;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -49,6 +51,33 @@ public final class CommandRunner implements BatchSink {
             warnings.println("fatrace-pipe: warning: " + command.get(0) + " exited with status " + exit);
         }
         Thread.sleep(cooldownMillis);
+    }
+
+    /**
+     * Checks at start what execvp(3) would find at the first change: {@code program} itself when it
+     * holds a '/', else an executable of that name in a directory of PATH.
+     *
+     * @throws IllegalArgumentException saying why it could not be run
+     */
+    public static void checkStartable(String program) {
+        if (program.contains("/")) {
+            Path file = Path.of(program);
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("--exec: " + program + ": no such file");
+            }
+            if (!Files.isExecutable(file)) {
+                throw new IllegalArgumentException("--exec: " + program + ": not executable");
+            }
+            return;
+        }
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        for (String dir : path.split(":", -1)) {
+            Path file = Path.of(dir.isEmpty() ? "." : dir).resolve(program);
+            if (Files.isRegularFile(file) && Files.isExecutable(file)) {
+                return;
+            }
+        }
+        throw new IllegalArgumentException("--exec: " + program + ": command not found in PATH");
     }
 
     /** Stops a run in progress (on exit), so that no command outlives fatrace-pipe. */

@@ -35,6 +35,11 @@ public record PsMemQuery(Tracked tracked, long minBytes, String name) {
         return shown;
     }
 
+    /** Whether the name (if any) matches at least one process, whatever the threshold hides. */
+    public boolean nameMatchesAny(MemoryGroups all) {
+        return name == null || all.groups().stream().flatMap(group -> group.processes().stream()).anyMatch(this::matches);
+    }
+
     private boolean matches(ProcessMemory process) {
         if (process.command().contains(name) || (process.exe() != null && process.exe().contains(name))) {
             return true;

@@ -146,10 +146,11 @@ class PsMemCommandTest {
     }
 
     @Test
-    void vanishedProcessIsSkipped() throws Exception {
+    void aVanishedProcessIsNamedAndNothingSelectedExits1LikePsP() throws Exception {
         Process process = new ProcessBuilder("true").start();
         process.waitFor();
-        Cmd.Result result = PsMemLauncher.run("--pid", Long.toString(process.pid())).ok();
+        Cmd.Result result = PsMemLauncher.run("--pid", Long.toString(process.pid()));
+        assertEquals(1, result.exit(), result.toString());
         assertEquals("", result.stdout());
         assertEquals("ps-mem: no such user process: " + process.pid() + "\n", result.stderr());
     }

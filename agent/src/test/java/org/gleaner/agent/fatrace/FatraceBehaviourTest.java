@@ -138,7 +138,7 @@ class FatraceBehaviourTest {
             Cmd.run(LIMIT, "sh", "-c", "echo x > \"$1\"/on-subvolume && sleep 0.3 && true", "sh", sub.toString()).ok();
             assertEquals(0, tracer.await(LIMIT), tracer.stderr());
             assertEquals("fatrace: warning: cannot watch " + sub + ": it is on a btrfs subvolume whose fsid differs from"
-                    + " its filesystem's: watch it in mount mode (no create/delete/rename events) or tree mode; watching"
+                    + " its filesystem's, so the whole filesystem cannot be marked through it; watching"
                     + " its mount without create/delete/rename events instead\n", tracer.stderr());
             assertEquals(FatraceToolTest.chars("CWO"), FatraceToolTest.lettersByPath(tracer.lines(), sub).get("on-subvolume"),
                     tracer.lines().toString());
@@ -156,8 +156,8 @@ class FatraceBehaviourTest {
         try (Tracer tracer = Tracer.start(fuse, FatraceToolTest.fatrace(), "-c", "-s", "3")) {
             Cmd.run(LIMIT, "sh", "-c", "echo x > \"$1\"/through-fuse && sleep 0.3 && true", "sh", fuse.toString()).ok();
             assertEquals(0, tracer.await(LIMIT), tracer.stderr());
-            assertEquals("fatrace: warning: cannot watch " + fuse + ": its filesystem (e.g. FUSE) cannot report file"
-                    + " handles: watch it in mount mode (no create/delete/rename events); watching its mount without"
+            assertEquals("fatrace: warning: cannot watch " + fuse + ": its filesystem (e.g. FUSE, proc) cannot report file"
+                    + " handles; watching its mount without"
                     + " create/delete/rename events instead\n", tracer.stderr());
             assertEquals(FatraceToolTest.chars("CWO"), FatraceToolTest.lettersByPath(tracer.lines(), fuse).get("through-fuse"),
                     tracer.lines().toString());

@@ -48,8 +48,8 @@ public final class FanotifyException extends RuntimeException {
 
     static FanotifyException initFailed(int errno) {
         String advice = switch (errno) {
-            case EPERM -> "fanotify on a filesystem or mount needs root (CAP_SYS_ADMIN); run as root, "
-                    + "or watch a directory tree you own (tree mode, kernel 5.13 or later)";
+            case EPERM -> "fanotify on a filesystem or mount needs root (CAP_SYS_ADMIN), and without root "
+                    + "it needs kernel 5.13 or later";
             case EMFILE -> "too many fanotify groups for this user (limit in "
                     + "/proc/sys/fs/fanotify/max_user_groups); stop other watchers or raise the limit";
             case ENOSYS -> "this kernel was built without fanotify (CONFIG_FANOTIFY)";
@@ -65,12 +65,10 @@ public final class FanotifyException extends RuntimeException {
             case ENOENT -> "no such file or directory";
             case ENOTDIR -> "not a directory";
             case EACCES -> "permission denied";
-            case EPERM -> "operation not permitted: marking a filesystem or mount needs root (CAP_SYS_ADMIN); "
-                    + "as a normal user watch a directory tree you own (tree mode)";
-            case EXDEV -> "it is on a btrfs subvolume whose fsid differs from its filesystem's: watch it in "
-                    + "mount mode (no create/delete/rename events) or tree mode";
-            case ENODEV, EOPNOTSUPP -> "its filesystem (e.g. FUSE) cannot report file handles: watch it in "
-                    + "mount mode (no create/delete/rename events)";
+            case EPERM -> "operation not permitted: marking a filesystem or mount needs root (CAP_SYS_ADMIN)";
+            case EXDEV -> "it is on a btrfs subvolume whose fsid differs from its filesystem's, so the whole "
+                    + "filesystem cannot be marked through it";
+            case ENODEV, EOPNOTSUPP -> "its filesystem (e.g. FUSE, proc) cannot report file handles";
             case ENOSPC -> "too many fanotify marks for this user (limit: sysctl fs.fanotify.max_user_marks, "
                     + "or user.max_fanotify_marks inside a user namespace): raise it or watch a smaller tree";
             case EINVAL -> "this kernel or filesystem does not support the requested events on this kind of mark";

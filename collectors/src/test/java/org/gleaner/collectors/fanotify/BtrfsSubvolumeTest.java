@@ -27,8 +27,8 @@ class BtrfsSubvolumeTest {
             FanotifyException refused = assertThrows(FanotifyException.class, () -> FanotifyWatcher.start(
                     Options.watching(sub).withScope(Scope.FILESYSTEM), new RecordingListener()));
             assertEquals(Fanotify.EXDEV, refused.errno());
-            assertEquals("cannot watch " + sub + ": it is on a btrfs subvolume whose fsid differs from its filesystem's:"
-                    + " watch it in mount mode (no create/delete/rename events) or tree mode", refused.getMessage());
+            assertEquals("cannot watch " + sub + ": it is on a btrfs subvolume whose fsid differs from its filesystem's,"
+                    + " so the whole filesystem cannot be marked through it", refused.getMessage());
 
             RecordingListener listener = new RecordingListener();
             try (FanotifyWatcher watcher = FanotifyWatcher.start(Options.watching(sub), listener)) {

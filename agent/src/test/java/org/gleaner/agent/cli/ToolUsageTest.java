@@ -1,0 +1,144 @@
+package org.gleaner.agent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.gleaner.testkit.Cmd;
+import org.gleaner.testkit.Launcher;
+import org.gleaner.testkit.Privileged;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** What a user sees from the launchers when they get something wrong: one line saying what and why, and the exit status. */
+class ToolUsageTest {
+    static final Duration LIMIT = Duration.ofSeconds(60);
+
+    static Cmd.Result run(String launcher, String... args) {
+        return Launcher.run(launcher, LIMIT, List.of(args));
+    }
+
+    static void assertOneLine(Cmd.Result result, int exit, String expected) {
+        assertEquals(exit, result.exit(), result.toString());
+        assertEquals(expected, result.stderr().strip(), result.toString());
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            gleaner      | nosuch                           | gleaner: unknown subcommand 'nosuch' (subcommands: help, agent, fatrace, fatrace-pipe, ps-mem) (see --help)
+            ps-mem       | -n abc                           | ps-mem: Invalid value for option '--min-val': 'abc' is not a number (see --help)
+            fatrace      | -s soon                          | fatrace: Invalid value for option '--seconds': 'soon' is not a number (see --help)
+            fatrace      | -C ''                            | fatrace: --command needs a process name
+            fatrace-pipe | /tmp --exec /nonexistent/cmd     | fatrace-pipe: --exec: /nonexistent/cmd: no such file (see --help)
+            fatrace-pipe | /tmp --exec gleaner-no-such-cmd  | fatrace-pipe: --exec: gleaner-no-such-cmd: command not found in PATH (see --help)
+            fatrace-pipe | /tmp --cooldown 5                | fatrace-pipe: --cooldown needs --exec (see --help)
+            fatrace-pipe | -C '' /tmp                       | fatrace-pipe: --command needs a process name
+            """)
+    void aUsageProblemIsOneLineAndExit2(String launcher, String args, String expected) {
+        List<String> argv = new ArrayList<>();
+        for (String arg : args.split(" ")) {
+            argv.add(arg.equals("''") ? "" : arg);
+        }
+        assertOneLine(Launcher.run(launcher, LIMIT, argv), 2, expected);
+    }
+
+    @Test
+    void aFileThatCannotBeCreatedSaysWhy() {
+        Cmd.Result result = run("fatrace", "-o", "/nonexistent/dir/x");
+        assertOneLine(result, 1, "fatrace: error: /nonexistent/dir/x: no such directory: /nonexistent/dir");
+    }
+
+    @Test
+    void fatracePipeOnAFilesystemWithoutFileHandlesSaysWhatToWatchInstead() {
+        Cmd.Result result = run("fatrace-pipe", "/proc");
+        assertEquals(2, result.exit(), result.toString());
+        assertTrue(result.stderr().contains("fatrace-pipe watches directories on filesystems that do (ext4"), result.stderr());
+        assertTrue(!result.stderr().contains(" mode"), "no mode a user cannot choose: " + result.stderr());
+    }
+
+    @Test
+    void psMemFailsLikePsAndPgrepWhenNothingIsSelected() {
+        Cmd.Result noSuchPid = run("ps-mem", "--pid", "999999");
+        assertEquals(1, noSuchPid.exit(), noSuchPid.toString());
+        assertTrue(noSuchPid.stderr().contains("no such user process: 999999"), noSuchPid.stderr());
+        Cmd.Result kernelThread = run("ps-mem", "--pid", "2");
+        assertEquals(1, kernelThread.exit(), kernelThread.toString());
+        Cmd.Result noSuchName = run("ps-mem", "gleaner-no-such-name");
+        assertEquals(1, noSuchName.exit(), noSuchName.toString());
+        assertTrue(noSuchName.stderr().contains("ps-mem: no process matches 'gleaner-no-such-name'"), noSuchName.stderr());
+        Cmd.Result self = run("ps-mem", "--pid", Long.toString(ProcessHandle.current().pid()));
+        assertEquals(0, self.exit(), self.toString());
+    }
+
+    @Test
+    @Privileged("fatrace needs root")
+    void fatraceCutsALongCommandAsTheKernelDoesAndSaysSo() {
+        Cmd.Result result = run("fatrace", "-s", "1", "-C", "a-very-long-process-name");
+        assertEquals(0, result.exit(), result.toString());
+        assertEquals("fatrace: note: --command a-very-long-process-name is matched as a-very-long-pro: the kernel keeps"
+                + " only the first 15 characters of a process name", result.stderr().strip());
+    }
+
+    @Test
+    @Privileged("fatrace needs root")
+    void fatraceCreatesItsLogForItsOwnerOnly(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("events.log");
+        Cmd.Result result = run("fatrace", "-s", "1", "-o", log.toString());
+        assertEquals(0, result.exit(), result.toString());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log)));
+    }
+
+    @Test
+    @Privileged("fatrace needs root")
+    void fatraceStopsAsSoonAsItsReaderGoesAway(@TempDir Path dir) throws Exception {
+        Path toucher = dir.resolve("gl-head-touch");
+        Files.copy(Path.of("/usr/bin/touch"), toucher);
+        Files.setPosixFilePermissions(toucher, PosixFilePermissions.fromString("rwx------"));
+        Path fatrace = org.gleaner.testkit.Requirements.repoRoot().resolve("bin/fatrace");
+        // touches until head has its line; then no further event comes that fatrace could fail to write
+        String script = """
+                "$1" -C gl-head-touch | head -1 > "$3/line" &
+                for i in $(seq 1 300); do [ -s "$3/line" ] && break; "$2" "$3/file"; sleep 0.1; done
+                date +%s%N > "$3/seen"
+                wait
+                date +%s%N > "$3/done"
+                """;
+        Cmd.Result result = Cmd.run(LIMIT, List.of("bash", "-c", script, "bash", fatrace.toString(), toucher.toString(),
+                dir.toString()), null);
+        assertEquals(0, result.exit(), result.toString());
+        assertTrue(Files.readString(dir.resolve("line")).startsWith("gl-head-touch("), Files.readString(dir.resolve("line")));
+        long seen = Long.parseLong(Files.readString(dir.resolve("seen")).strip());
+        long done = Long.parseLong(Files.readString(dir.resolve("done")).strip());
+        assertTrue(done - seen < 1_000_000_000L, "fatrace ended " + (done - seen) / 1_000_000 + " ms after head");
+    }
+
+    /** Every paragraph of every command's description ends a sentence: picocli lists the first one per subcommand. */
+    @Test
+    void helpDescriptionsAreWholeSentences() {
+        List<CommandSpec> specs = new ArrayList<>();
+        collect(new CommandLine(new GleanerCommand()), specs);
+        for (CommandSpec spec : specs) {
+            for (String paragraph : spec.usageMessage().description()) {
+                assertTrue(paragraph.replace("%n", "").strip().matches("(?s).*[.)]"), spec.name() + ": " + paragraph);
+            }
+        }
+    }
+
+    private static void collect(CommandLine commandLine, List<CommandSpec> out) {
+        out.add(commandLine.getCommandSpec());
+        commandLine.getSubcommands().values().forEach(sub -> {
+            if (!out.contains(sub.getCommandSpec())) {
+                collect(sub, out);
+            }
+        });
+    }
+}
