@@ -154,6 +154,16 @@ class DebPackageTest {
 
     @Test
     @Order(5)
+    void anUpgradeRestartsTheServiceAndKeepsTheChangedConfig() throws Exception {
+        String pid = system.property("gleaner", "MainPID");
+        system.sh("cd /root && dpkg -i packaging/target/dist/gleaner_*_amd64.deb");
+        assertEquals("active", system.property("gleaner", "ActiveState"));
+        assertNotEquals(pid, system.property("gleaner", "MainPID"));
+        assertTrue(system.sh("cat /etc/gleaner/gleaner.yaml").contains("hostname: e2e-reloaded"));
+    }
+
+    @Test
+    @Order(6)
     void stopDrainsAndExitsZero() throws Exception {
         system.sh("systemctl stop gleaner");
         long stopped = System.currentTimeMillis() / 1000;
@@ -169,7 +179,7 @@ class DebPackageTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void securityExposureIsAtMostFourAndEachRemainingOneIsExplained() throws Exception {
         String report = system.run("systemd-analyze", "security", "--no-pager", "gleaner.service").stdout();
         Matcher level = EXPOSURE.matcher(report);
@@ -183,7 +193,7 @@ class DebPackageTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void purgeRemovesTheConfigTheUnitAndTheState() throws Exception {
         system.sh("systemctl start gleaner");
         assertTrue(system.run("test", "-d", "/var/lib/gleaner/spool").exit() == 0);

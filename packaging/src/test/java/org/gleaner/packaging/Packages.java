@@ -32,6 +32,9 @@ final class Packages {
 
     static synchronized Packages built() {
         if (built == null) {
+            if (Requirements.isRoot() && Requirements.findOnPath("mmdebstrap") != null) {
+                DebianTree.startBuilding(); // in parallel: the booted tests need both
+            }
             built = build(temporaryDirectory("gleaner-dist-"));
         }
         return built;
