@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 @Privileged("mounts an overlay and boots systemd in systemd-nspawn")
 class SysextTest {
     /** The README's commands for the directory form, run as written from a checkout-like directory. */
-    static final String README_MERGE = "cp -r packaging/target/dist/gleaner-*-x86-64 /var/lib/extensions/ && systemd-sysext merge";
+    static final String README_MERGE = "mkdir -p /var/lib/extensions && cp -r packaging/target/dist/gleaner-*-x86-64 /var/lib/extensions/ && systemd-sysext merge";
     static final String README_START = "systemctl daemon-reload && systemctl start gleaner";
     static final String README_ENABLE = "install -m 644 /usr/share/gleaner/gleaner-sysext-reload.service /etc/systemd/system/"
             + " && systemctl enable systemd-sysext.service gleaner-sysext-reload.service";
@@ -34,6 +34,8 @@ class SysextTest {
                 assertNotEquals(0, system.run("sh", "-c", "command -v java").exit(), "the tree has no Java");
                 assertNotEquals(0, system.run("test", "-e", "/etc/gleaner").exit());
                 system.sh("cd /root && " + README_MERGE);
+                assertTrue(system.sh("systemd-sysext list --no-legend").contains(packages.sysextName()));
+                assertEquals(0, system.run("test", "-x", "/usr/bin/gleaner").exit(), "merged");
                 system.sh(README_START);
                 assertEquals("active", system.property("gleaner", "ActiveState"));
                 assertEquals("/usr/lib/gleaner/jre/bin/java", system.sh("readlink /proc/" + system.property("gleaner", "MainPID") + "/exe").strip());
