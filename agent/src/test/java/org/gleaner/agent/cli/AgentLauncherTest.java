@@ -42,6 +42,7 @@ class AgentLauncherTest {
             collector option     | collectors:\\n  system:\\n    per_cpu: maybe  | :3: collectors.system.per_cpu: expected true or false
             unknown option       | collectors:\\n  system:\\n    colour: red     | :3: collectors.system.colour: unknown key
             unknown collector    | collectors:\\n  sytsem: {}                     | :2: collectors.sytsem: unknown collector (known: system
+            collector interval   | collectors:\\n  system:\\n    interval: 50ms | :3: collectors.system.interval: must be at least the agent interval (100ms)
             bad YAML             | interval: [1s                                 | :2: not valid YAML
             """)
     void badConfigIsOneLineNamingFileLineAndKeyAndExit2(String what, String yaml, String expected, @TempDir Path dir)
