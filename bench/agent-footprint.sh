@@ -9,14 +9,18 @@
 # CPU time, so the benchmark takes WARMUP_SECONDS + DURATION in all; on a busy machine they slow
 # each other down a little. Prints, per agent: CPU per cycle, share of one core, RSS (last and
 # highest), the ratios against the goal, and each collector's share of the cycle from the agent's
-# own gleaner.collector.NAME.duration_ms (wall-clock time of each run, averaged over the cycles).
-#   bench/agent-footprint.sh [DURATION_SECONDS [INTERVAL]]        defaults: 240 10s
-# WARMUP_SECONDS (default 60); AGENT_OPTIONS are added to every agent's command line (e.g.
-# "--config F" with collectors.memory.interval: 60s).
+# own gleaner.collector.NAME.duration_ms (wall-clock time of each run, averaged over the cycles;
+# read from the printed datapoints, so with MODE stdout only).
+# MODE stdout prints to a file; MODE carbon delivers through the spool (a temp dir per agent) to a
+# local TCP sink that discards what it receives (the whole pipeline, without carbon's own cost).
+#   bench/agent-footprint.sh [DURATION_SECONDS [INTERVAL [MODE]]]        defaults: 240 10s stdout
+# WARMUP_SECONDS (default 60); AGENT_CONFIG is YAML added to every agent's config file, e.g.
+#   AGENT_CONFIG='collectors: {memory: {interval: 60s}}' bench/agent-footprint.sh
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 duration=${1:-240}
 interval=${2:-10s}
+mode=${3:-stdout}
 warmup=${WARMUP_SECONDS:-60}
 bench_number DURATION_SECONDS "$duration" 10 86400
 bench_number WARMUP_SECONDS "$warmup" 0 86400
@@ -26,11 +30,34 @@ interval_ms=$(awk -v i="$interval" 'BEGIN { n = i + 0; if (i ~ /ms$/) print n; e
 [ "$interval_ms" -gt 0 ] || bench_fail 2 "INTERVAL is a duration such as 10s, 1s or 500ms"
 
 bench_scratch /tmp/gleaner-footprint.XXXXXX
+case "$mode" in
+    stdout) ;;
+    carbon)
+        python3 -c '
+import socket, threading
+server = socket.socket(); server.bind(("127.0.0.1", 0)); server.listen(8)
+print(server.getsockname()[1], flush=True)
+def drain(connection):
+    while connection.recv(65536):
+        pass
+while True:
+    threading.Thread(target=drain, args=(server.accept()[0],), daemon=True).start()
+' > "$work/port" &
+        bench_track $!
+        for i in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
+        [ -s "$work/port" ] || bench_fail 1 "the TCP sink did not start" ;;
+    *) bench_fail 2 "MODE is stdout or carbon" ;;
+esac
 runs=(system,cgroup,memory,syscallio system cgroup memory syscallio)
 declare -A pid_of
 for run in "${runs[@]}"; do
-    # shellcheck disable=SC2086 # AGENT_OPTIONS is a list of options
-    "$bench_home/bin/gleaner" agent --stdout -i "$interval" --collectors "$run" ${AGENT_OPTIONS:-} \
+    printf '%s\n' "${AGENT_CONFIG:-}" > "$work/$run.yaml"
+    destination=(--stdout)
+    if [ "$mode" = carbon ]; then
+        printf 'spool: {dir: %s}\n' "$work/$run.spool" >> "$work/$run.yaml"
+        destination=(-t "127.0.0.1:$(cat "$work/port")")
+    fi
+    "$bench_home/bin/gleaner" agent "${destination[@]}" --config "$work/$run.yaml" -i "$interval" --collectors "$run" \
         > "$work/$run.out" 2> "$work/$run.err" &
     pid_of[$run]=$!
     bench_track $!
@@ -56,8 +83,8 @@ done
 alive
 end_ns=$(date +%s%N)
 clk_tck=$(getconf CLK_TCK)
-echo "gleaner agent footprint: interval $interval, $duration s measured after $warmup s of warm-up, agents side by side"
-echo "JVM flags: the launcher's agent flags (bin/launcher.sh)${GLEANER_JAVA_OPTS:+ plus GLEANER_JAVA_OPTS=$GLEANER_JAVA_OPTS}${AGENT_OPTIONS:+; agent options: $AGENT_OPTIONS}"
+echo "gleaner agent footprint: interval $interval, to $mode, $duration s measured after $warmup s of warm-up, agents side by side"
+echo "JVM flags: the launcher's agent flags (bin/launcher.sh)${GLEANER_JAVA_OPTS:+ plus GLEANER_JAVA_OPTS=$GLEANER_JAVA_OPTS}${AGENT_CONFIG:+; config: $AGENT_CONFIG}"
 echo "goal: <= 0.1 % of one core and <= 40 MiB RSS at a 10 s interval"
 for run in "${runs[@]}"; do
     pid=${pid_of[$run]}
@@ -75,6 +102,6 @@ for run in "${runs[@]}"; do
         printf "\n%s\n", run
         printf "  CPU: %.2f s in %.0f cycles = %.1f ms per cycle; %.3f %% of one core at this interval, %.3f %% at 10 s (goal ratio %.2f)\n", cpu, cycles, per_cycle, cpu / wall * 100, at10, at10 / 0.1
         printf "  RSS: %.1f MiB at the end, %.1f MiB at most (goal ratio %.2f)\n", rss / 1024, max / 1024, max / 1024 / 40
-        printf "  share of the cycle (duration_ms, wall clock): %s\n", shares
+        printf "  share of the cycle (duration_ms, wall clock): %s\n", shares == "" ? "only with MODE stdout" : shares
     }'
 done

@@ -43,6 +43,20 @@ class CgroupCollectorLiveTest {
         throw new AssertionError("process " + pid + " did not enter " + cgroup.dir());
     }
 
+    /** Checks the accounting rule is in {@code cgroup}, then writes 32 MiB to {@code data} with O_DIRECT from it. */
+    private static void writeDirectlyWithTheRuleInstalled(TestCgroup cgroup, Path data) throws Exception {
+        assertTrue(Files.readString(cgroup.dir().resolve("blkio.throttle.write_bps_device"))
+                .contains(BlkioAccountingRules.UNLIMITED_BPS), "no accounting rule was installed");
+        Cmd.run(Duration.ofSeconds(60), "sh", "-c", cgroup.shellEnter()
+                + " && exec dd if=/dev/zero of='" + data + "' bs=1M count=32 oflag=direct status=none").ok();
+    }
+
+    /** Burns one second of CPU time (not wall time, so a busy machine does not shorten it) in {@code cgroup}. */
+    private static void burnOneCpuSecond(TestCgroup cgroup) {
+        Cmd.run(Duration.ofSeconds(60), "sh", "-c", cgroup.shellEnter()
+                + " && exec perl -e '1 while ((times)[0] + (times)[1]) < 1.0'").ok();
+    }
+
     private static void stop(Process process) throws InterruptedException {
         if (process != null) {
             process.destroyForcibly().waitFor();
@@ -60,11 +74,7 @@ class CgroupCollectorLiveTest {
             String disk = TestCgroup.wholeDiskOf(dataDir);
             resident = resident(job);
             collector.collect(new RecordingSink()); // installs the rules in the cgroup holding processes
-            assertTrue(Files.readString(job.dir().resolve("blkio.throttle.write_bps_device"))
-                    .contains(BlkioAccountingRules.UNLIMITED_BPS), "no accounting rule was installed");
-
-            Cmd.run(Duration.ofSeconds(60), "sh", "-c", job.shellEnter()
-                    + " && exec dd if=/dev/zero of='" + data + "' bs=1M count=32 oflag=direct status=none").ok();
+            writeDirectlyWithTheRuleInstalled(job, data);
 
             RecordingSink sink = new RecordingSink();
             collector.collect(sink);
@@ -87,8 +97,7 @@ class CgroupCollectorLiveTest {
         Process resident = null;
         try (TestCgroup cgroup = TestCgroup.unified(top); CgroupCollector collector = collectorFor(top, false)) {
             resident = resident(cgroup);
-            Cmd.run(Duration.ofSeconds(60), "sh", "-c", cgroup.shellEnter()
-                    + " && exec perl -e '1 while ((times)[0] + (times)[1]) < 1.0'").ok();
+            burnOneCpuSecond(cgroup);
 
             RecordingSink sink = new RecordingSink();
             collector.collect(sink);
@@ -109,11 +118,7 @@ class CgroupCollectorLiveTest {
         try (TestCgroup cgroup = TestCgroup.v1("blkio", unit); CgroupCollector collector = collectorFor(unit, true)) {
             String disk = TestCgroup.wholeDiskOf(dataDir);
             collector.collect(new RecordingSink()); // installs the rules
-            assertTrue(Files.readString(cgroup.dir().resolve("blkio.throttle.write_bps_device"))
-                    .contains(BlkioAccountingRules.UNLIMITED_BPS), "no accounting rule was installed");
-
-            Cmd.run(Duration.ofSeconds(60), "sh", "-c", cgroup.shellEnter()
-                    + " && exec dd if=/dev/zero of='" + data + "' bs=1M count=32 oflag=direct status=none").ok();
+            writeDirectlyWithTheRuleInstalled(cgroup, data);
 
             RecordingSink sink = new RecordingSink();
             collector.collect(sink);
@@ -132,9 +137,7 @@ class CgroupCollectorLiveTest {
     void reportsTheCpuTimeOfAProcessInAV2Cgroup() throws Exception {
         String unit = "gleaner-test-" + PID + "-cpu.service";
         try (TestCgroup cgroup = TestCgroup.unified(unit); CgroupCollector collector = collectorFor(unit, false)) {
-            // Burns one second of CPU time (not wall time), so a busy machine does not shorten it.
-            Cmd.run(Duration.ofSeconds(60), "sh", "-c", cgroup.shellEnter()
-                    + " && exec perl -e '1 while ((times)[0] + (times)[1]) < 1.0'").ok();
+            burnOneCpuSecond(cgroup);
 
             RecordingSink sink = new RecordingSink();
             collector.collect(sink);
