@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +65,8 @@ final class GroupSender implements Runnable {
     private boolean everConnected;
     private long connectedAtNanos;
     private long keepUntilNanos;
-    private CarbonTarget.Destination lastFailed;
+    /** Members that failed recently, with when: tried after the others, the longest-failed first. */
+    private final Map<CarbonTarget.Destination, Long> failedAtNanos = new HashMap<>();
     private int failureStreak;
 
     private Spool.Position livePosition;
@@ -175,15 +179,19 @@ final class GroupSender implements Runnable {
         if (group.mode() == CarbonTarget.Mode.LOADBALANCE) {
             Collections.shuffle(order, ThreadLocalRandom.current());
         }
-        if (lastFailed != null && order.remove(lastFailed)) {
-            order.add(lastFailed);
-        }
-        boolean memberFailed = lastFailed != null;
+        long now = System.nanoTime();
+        failedAtNanos.values().removeIf(at -> now - at > FAILBACK_AFTER.toNanos());
+        List<CarbonTarget.Destination> suspects = new ArrayList<>(failedAtNanos.keySet());
+        suspects.sort(Comparator.comparing(failedAtNanos::get));
+        order.removeAll(suspects);
+        order.addAll(suspects);
+        boolean memberFailed = !suspects.isEmpty();
         for (CarbonTarget.Destination destination : order) {
             try {
                 connection = CarbonConnection.open(destination, protocol, tuning.ackTimeout());
             } catch (IOException | RuntimeException e) {
                 metrics.destination(destination).failures().inc();
+                failedAtNanos.put(destination, System.nanoTime());
                 if (failureStreak == 0) {
                     LOG.warn("cannot connect to carbon at {}: {}", destination, e.toString());
                 }
@@ -373,6 +381,10 @@ final class GroupSender implements Runnable {
             // delivered, but the spool could not record it: it will be sent again, which is harmless
             LOG.error("cannot record the spool's acknowledged position: {}", e.toString());
         }
+        CarbonConnection delivering = connection;
+        if (delivering != null) {
+            failedAtNanos.remove(delivering.destination());
+        }
         if (failureStreak > 0) {
             CarbonConnection current = connection;
             LOG.info("delivering to carbon at {} again after {} failed attempt(s)",
@@ -387,8 +399,8 @@ final class GroupSender implements Runnable {
         metrics.sendFailures().inc(1);
         CarbonConnection current = connection;
         if (current != null) {
-            lastFailed = current.destination();
-            metrics.destination(lastFailed).failures().inc();
+            failedAtNanos.put(current.destination(), System.nanoTime());
+            metrics.destination(current.destination()).failures().inc();
         }
         if (failureStreak == 0) {
             LOG.warn("{}{}: {}; datapoints stay in the spool and will be resent", name,
