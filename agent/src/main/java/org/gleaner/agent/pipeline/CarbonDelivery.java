@@ -96,10 +96,10 @@ public final class CarbonDelivery implements Delivery {
             lost = Math.max(lost, dropped);
         }
         if (lost > 0 && !dropping) {
-            LOG.warn("spool is full: dropping the oldest undelivered datapoints (counted in {}; logged once until it has room again)",
+            LOG.warn("spool is full: dropping the oldest undelivered datapoints (counted in {}; logged again only after the spool has drained to half)",
                     DROPPED_DATAPOINTS);
         }
-        dropping = lost > 0 || dropping && spool.diskBytes() * 10 > 9 * spool.maxBytes();
+        dropping = lost > 0 || dropping && spool.diskBytes() * 2 > spool.maxBytes();
     }
 
     @Override

@@ -111,6 +111,24 @@ class AcknowledgementTest {
         }
     }
 
+    /** With a live carbon and no backlog, the age of the oldest unacknowledged datapoint is 0, as documented. */
+    @Test
+    void theBacklogAgeIsZeroInSteadyState() throws Exception {
+        String host = "steady-host";
+        Path config = temp.resolve("gleaner.yaml");
+        Files.writeString(config, "hostname: " + host + "\nspool: {dir: " + temp.resolve("spool") + "}\n");
+        try (CarbonCache carbon = CarbonCache.start()) {
+            long started = System.currentTimeMillis() / 1000;
+            AgentRun.Result result = AgentRun.run(Duration.ofSeconds(60), Map.of(), "agent", "--config", config.toString(),
+                    "-i", "1s", "-t", "127.0.0.1:" + carbon.plaintextPort(), "--collectors", "system", "--cycles", "8");
+            assertEquals(0, result.exit(), result.stderr());
+            NavigableMap<Long, Double> ages = carbon.awaitPoints(host + ".gleaner." + CarbonDelivery.SPOOL_OLDEST_AGE_SECONDS,
+                    started - 1, started + 60, 8 - skippedTicks(result.stderr()), Duration.ofSeconds(20));
+            assertTrue(ages.size() >= 6, "ages: " + ages);
+            assertEquals(List.of(0.0), ages.values().stream().distinct().toList(), "ages: " + ages);
+        }
+    }
+
     static long destinationCount(MetricRegistry registry, int member, int port, String what) {
         return registry.counter(DeliveryMetrics.groupPrefix(0) + "destinations.d" + member + "_127_0_0_1_" + port + "." + what)
                 .getCount();

@@ -176,6 +176,39 @@ class CarbonDeliveryTest {
         }
     }
 
+    @Test
+    void aFullSpoolWarnsOnceNotEveryCycle() throws IOException {
+        java.util.logging.Logger pipeline = java.util.logging.Logger.getLogger("org.gleaner.agent.pipeline");
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()
+                        && record.getMessage().toLowerCase(java.util.Locale.ROOT).contains("drop")) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        pipeline.addHandler(capture);
+        MetricRegistry registry = new MetricRegistry();
+        try (CarbonDelivery offline = CarbonDelivery.open(target(CarbonTarget.Protocol.PLAINTEXT, unusedPort()),
+                new SpoolSettings(temp.resolve("spool"), 16 * 1024), registry)) {
+            for (int c = 0; c < 300; c++) {
+                offline.submit(List.of(new Datapoint("full.warn.a", c, 1_700_000_000L + c), new Datapoint("full.warn.b", c, 1_700_000_000L + c)));
+            }
+        } finally {
+            pipeline.removeHandler(capture);
+        }
+        assertTrue(registry.counter(CarbonDelivery.DROPPED_DATAPOINTS).getCount() > 100, "the spool dropped many times");
+        assertEquals(1, warnings.size(), "warnings: " + warnings);
+    }
+
     /** A loopback port nothing listens on (bound and released; connections to it are refused). */
     static int unusedPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
