@@ -201,7 +201,7 @@ final class GroupSender implements Runnable {
             connected(destination, memberFailed, failureStreak > 0 || !everConnected);
             return true;
         }
-        failed("no carbon destination of " + name + " accepts a connection");
+        failed("no destination accepts a connection");
         return false;
     }
 
