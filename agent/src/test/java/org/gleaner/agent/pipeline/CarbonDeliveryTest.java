@@ -209,6 +209,68 @@ class CarbonDeliveryTest {
         assertEquals(1, warnings.size(), "warnings: " + warnings);
     }
 
+    private static CarbonTarget.Tuning tuning(int maxLineBytes) {
+        CarbonTarget.Tuning defaults = CarbonTarget.Tuning.DEFAULTS;
+        return new CarbonTarget.Tuning(defaults.ackTimeout(), 0, Duration.ZERO, Duration.ofSeconds(1), maxLineBytes);
+    }
+
+    @Test
+    void anOverLongNameIsShortenedUniquelyAndNoOtherLineIsLost() throws IOException {
+        long base = System.currentTimeMillis() / 1000 - 60;
+        String longName = "longname." + "component-of-twenty.".repeat(1000) + "end";
+        String otherLongName = "longname." + "component-of-twenty.".repeat(1000) + "other";
+        MetricRegistry registry = new MetricRegistry();
+        CarbonTarget target = new CarbonTarget(List.of(CarbonTarget.Group.failover(List.of(
+                new CarbonTarget.Destination("127.0.0.1", carbon.plaintextPort())))), CarbonTarget.Protocol.PLAINTEXT, tuning(512));
+        try (CarbonDelivery delivery = CarbonDelivery.open(target, new SpoolSettings(temp.resolve("spool"), 1 << 20), registry)) {
+            delivery.submit(List.of(new Datapoint("longname.before", 1, base), new Datapoint(longName, 2, base),
+                    new Datapoint(otherLongName, 3, base), new Datapoint("longname.after", 4, base)));
+            assertEquals(Map.of(base, 1.0), carbon.awaitPoints("longname.before", base - 1, base + 1, 1, ARRIVAL_LIMIT));
+            assertEquals(Map.of(base, 4.0), carbon.awaitPoints("longname.after", base - 1, base + 1, 1, ARRIVAL_LIMIT));
+            assertEquals(2, registry.counter(CarbonDelivery.SHORTENED_NAMES).getCount());
+        }
+        java.util.Set<String> shortened = new java.util.HashSet<>();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(carbon.whisperFile("longname.x").getParent())) {
+            files.filter(file -> file.getFileName().toString().startsWith("~")).forEach(file -> shortened.add(file.getFileName().toString()));
+        }
+        assertEquals(2, shortened.size(), "two long names, two distinct shortened series: " + shortened);
+    }
+
+    @Test
+    void datapointsOlderThanMaxAgeAreCountedNotSent() throws IOException {
+        long now = System.currentTimeMillis() / 1000;
+        MetricRegistry registry = new MetricRegistry();
+        try (CarbonDelivery delivery = CarbonDelivery.open(target(CarbonTarget.Protocol.PLAINTEXT, carbon.plaintextPort()),
+                new SpoolSettings(temp.resolve("spool"), 1 << 20, Duration.ofMinutes(10)), registry)) {
+            delivery.submit(List.of(new Datapoint("maxage.old", 1, now - 1200), new Datapoint("maxage.new", 2, now - 60)));
+            assertEquals(Map.of(now - 60, 2.0), carbon.awaitPoints("maxage.new", now - 61, now, 1, ARRIVAL_LIMIT));
+            assertEquals(1, registry.counter(CarbonDelivery.DATAPOINTS_EXPIRED).getCount());
+        }
+        assertTrue(carbon.fetch("maxage.old", now - 1300, now).isEmpty(), "the expired datapoint was not sent");
+    }
+
+    @Test
+    void aDeadMirrorGroupDoesNotDelayTheFirstAndGetsItsBacklogWhenItReturns() throws Exception {
+        long base = System.currentTimeMillis() / 1000 - 60;
+        MetricRegistry registry = new MetricRegistry();
+        try (CarbonCache mirror = CarbonCache.start()) {
+            mirror.stop();
+            CarbonTarget target = new CarbonTarget(List.of(
+                    CarbonTarget.Group.failover(List.of(new CarbonTarget.Destination("127.0.0.1", carbon.plaintextPort()))),
+                    CarbonTarget.Group.failover(List.of(new CarbonTarget.Destination("127.0.0.1", mirror.plaintextPort())))),
+                    CarbonTarget.Protocol.PLAINTEXT, tuning(4096));
+            try (CarbonDelivery delivery = CarbonDelivery.open(target, new SpoolSettings(temp.resolve("spool"), 1 << 20), registry)) {
+                delivery.submit(points("mirrored", base));
+                assertDelivered("mirrored", base);
+                assertTrue((Long) registry.getGauges().get(DeliveryMetrics.groupPrefix(1) + "backlog_bytes").getValue() > 0,
+                        "the dead group keeps its backlog");
+                mirror.restart();
+                NavigableMap<Long, Double> load = mirror.awaitPoints("mirrored.load", base - 5, base + 5, 3, ARRIVAL_LIMIT);
+                assertEquals(Map.of(base, 1.5, base + 1, 2.25, base + 2, -3.0), new TreeMap<>(load));
+            }
+        }
+    }
+
     /** A loopback port nothing listens on (bound and released; connections to it are refused). */
     static int unusedPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

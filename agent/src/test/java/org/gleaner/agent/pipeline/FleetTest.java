@@ -77,7 +77,7 @@ class FleetTest {
                             "  groups:",
                             "    - {mode: loadbalance, lifetime: 30s, destinations: [\"127.0.0.1:" + relay1.port() + "\", \"127.0.0.1:"
                                     + relay2.port() + "\"]}",
-                            "replay: {rate: " + REPLAY_RATE + ", start_delay: 5s, backoff_max: 5s}", ""));
+                            "replay: {rate: 1000, start_delay: 5s, backoff_max: 5s}", ""));
                     agents.add(AgentRun.start(Map.of(), "agent", "--config", config.toString(), "-i", "1s", "--collectors", "system"));
                 }
                 Map<Integer, Long> fastestReplay = new ConcurrentHashMap<>();
@@ -187,12 +187,12 @@ class FleetTest {
     /**
      * The herd: 200 hosts with a 120-line backlog each come back at once to a relay in front of a
      * carbon that takes about 5000 lines/s. Unpaced, the relay's queue overflows and it drops lines
-     * while every sender sees success; paced (20 lines/s per host after a 0-5 s delay), it drops none.
+     * while every sender sees success; paced (10 lines/s per host after a 0-5 s delay), it drops none.
      */
     @Test
     void pacedReplayKeepsARelayFromDroppingWhatAnUnpacedHerdLoses() throws Exception {
         long unpaced = herd(0, Duration.ZERO, "herd");
-        long paced = herd(20, Duration.ofSeconds(5), "paced");
+        long paced = herd(10, Duration.ofSeconds(5), "paced");
         assertTrue(unpaced > 0, "the unpaced herd made the relay drop lines");
         assertEquals(0, paced, "paced replay: relay drops");
     }
