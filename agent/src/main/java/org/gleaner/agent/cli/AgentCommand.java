@@ -125,7 +125,7 @@ public final class AgentCommand implements Callable<Integer> {
                     throw new UsageException("--destination: " + bad.getMessage());
                 }
             }
-            result = result.withCarbon(new CarbonTarget(List.copyOf(parsed), result.carbon().protocol()));
+            result = result.withCarbon(result.carbon().withDestinations(List.copyOf(parsed)));
         }
         return result;
     }
