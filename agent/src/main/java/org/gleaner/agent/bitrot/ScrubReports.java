@@ -17,20 +17,6 @@ public final class ScrubReports {
 
     private ScrubReports() {}
 
-    /** {@code CORRUPT /data/f: bytes 1048576-2097151 differ; size/mtime/ctime unchanged; last good 2026-11-02} */
-    public static String findingLine(Finding finding) {
-        StringBuilder line = new StringBuilder("CORRUPT ");
-        ByteText.appendHuman(line, finding.path(), 0, finding.path().length);
-        line.append(": bytes ");
-        List<long[]> ranges = finding.ranges();
-        for (int i = 0; i < ranges.size(); i++) {
-            line.append(i > 0 ? ", " : "").append(ranges.get(i)[0]).append('-').append(ranges.get(i)[1]);
-        }
-        line.append(ranges.size() == 1 && ranges.get(0)[0] == ranges.get(0)[1] ? " differs" : " differ");
-        line.append(finding.metadataUnchanged() ? "; size/mtime/ctime unchanged" : "; size/mtime/ctime changed since found");
-        return line.append("; last good ").append(DAY.format(Instant.ofEpochMilli(finding.lastGood()))).toString();
-    }
-
     /** The one-line summary on stderr. */
     public static String summary(ScrubCounts counts, Scrubber.Report report) {
         StringBuilder line = new StringBuilder("bitrot-scrub: ");
@@ -136,7 +122,7 @@ public final class ScrubReports {
         }
         text.append('\n').append("open findings: ").append(coverage.openFindings()).append('\n');
         for (Finding finding : findings) {
-            text.append(findingLine(finding)).append('\n');
+            text.append(finding.line()).append('\n');
         }
         return text.toString();
     }

@@ -139,7 +139,7 @@ public final class BitrotScrubCommand implements Callable<Integer> {
         } else {
             StringBuilder out = new StringBuilder();
             for (Finding finding : report.findings()) {
-                out.append(ScrubReports.findingLine(finding)).append('\n');
+                out.append(finding.line()).append('\n');
             }
             write(out.toString());
             for (Scrubber.ReadError error : report.unreadable()) {
@@ -176,11 +176,19 @@ public final class BitrotScrubCommand implements Callable<Integer> {
         try {
             return new Scrubber.Options(roots, hash == null ? null : DigestAlgorithm.of(hash),
                     budget == null ? null : positive("--budget", Units.duration(budget)),
-                    percent(), Units.duration(olderThan), rate == null ? 0 : bytesPerSecond(rate),
+                    percent(), Units.duration(olderThan), rate == null ? 0 : rate(),
                     fileRate == null ? 0 : filesPerSecond(fileRate), new PathFilter(includes, excludes),
                     crossFilesystems, !normalIo);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
+        }
+    }
+
+    private long rate() {
+        try {
+            return Units.bytesPerSecond(rate);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--rate: " + e.getMessage());
         }
     }
 
@@ -197,14 +205,6 @@ public final class BitrotScrubCommand implements Callable<Integer> {
     private static Duration positive(String option, Duration value) {
         if (value.isZero()) {
             throw new IllegalArgumentException(option + " must be more than 0");
-        }
-        return value;
-    }
-
-    private static long bytesPerSecond(String text) {
-        long value = Units.bytes(text.endsWith("/s") ? text.substring(0, text.length() - 2) : text);
-        if (value <= 0) {
-            throw new IllegalArgumentException("--rate must be more than 0");
         }
         return value;
     }

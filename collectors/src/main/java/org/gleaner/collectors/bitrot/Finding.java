@@ -1,7 +1,11 @@
 package org.gleaner.collectors.bitrot;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import org.gleaner.collectors.text.ByteText;
 
 /**
  * An open finding: a file whose content no longer matches its baseline while nothing marks a
@@ -11,6 +15,19 @@ import java.util.List;
  * content matches again).
  */
 public record Finding(byte[] path, List<long[]> ranges, long lastGood, long foundAt, boolean metadataUnchanged, long size) {
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC);
+
+    /** {@code CORRUPT /data/f: bytes 1048576-2097151 differ; size/mtime/ctime unchanged; last good 2026-11-02} */
+    public String line() {
+        StringBuilder line = new StringBuilder("CORRUPT ");
+        ByteText.appendHuman(line, path, 0, path.length);
+        line.append(": bytes ");
+        for (int i = 0; i < ranges.size(); i++) {
+            line.append(i > 0 ? ", " : "").append(ranges.get(i)[0]).append('-').append(ranges.get(i)[1]);
+        }
+        line.append(metadataUnchanged ? " differ; size/mtime/ctime unchanged" : " differ; size/mtime/ctime changed since found");
+        return line.append("; last good ").append(DAY.format(Instant.ofEpochMilli(lastGood))).toString();
+    }
 
     /** "0-1048575,2097152-2100000" */
     static String formatRanges(List<long[]> ranges) {
