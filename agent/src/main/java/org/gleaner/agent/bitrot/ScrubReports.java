@@ -106,9 +106,9 @@ public final class ScrubReports {
     public static String statusText(ScrubStore.Coverage coverage, int days, long now, List<Finding> findings) {
         StringBuilder text = new StringBuilder();
         text.append("files with a baseline: ").append(coverage.files()).append(" (").append(Text.size(coverage.bytes())).append(")\n");
-        text.append("verified within ").append(days).append(" days: ").append(coverage.verifiedWithin());
+        text.append("checked within ").append(days).append(" days (baselined or verified): ").append(coverage.checkedWithin());
         if (coverage.files() > 0) {
-            text.append(String.format(" (%.1f%%)", 100.0 * coverage.verifiedWithin() / coverage.files()));
+            text.append(String.format(" (%.1f%%)", 100.0 * coverage.checkedWithin() / coverage.files()));
         }
         text.append('\n');
         text.append("never verified since baselined: ").append(coverage.neverVerified()).append('\n');
@@ -133,7 +133,7 @@ public final class ScrubReports {
         json.append(",\"files\":").append(coverage.files())
                 .append(",\"bytes\":").append(coverage.bytes())
                 .append(",\"days\":").append(days)
-                .append(",\"verified_within_days\":").append(coverage.verifiedWithin())
+                .append(",\"checked_within_days\":").append(coverage.checkedWithin())
                 .append(",\"never_verified\":").append(coverage.neverVerified())
                 .append(",\"not_baselined\":").append(coverage.unbaselined())
                 .append(",\"oldest_check\":")

@@ -66,8 +66,11 @@ public final class ScrubStore implements AutoCloseable {
     record Work(long dir, byte[] name, byte[] path, FileStat snapshot, byte[] digest, byte[] blocks, boolean changed,
             Long checkedAt, Long corruptSince) {}
 
-    /** Coverage of the files with a baseline (status, and the collector's gauges). */
-    public record Coverage(long files, long bytes, long verifiedWithin, long neverVerified, long unbaselined,
+    /**
+     * Coverage of the files with a baseline (status, and the collector's gauges): {@code checkedWithin}
+     * counts those whose content was baselined or verified since the given time.
+     */
+    public record Coverage(long files, long bytes, long checkedWithin, long neverVerified, long unbaselined,
             Long oldestCheck, long openFindings) {}
 
     private ScrubStore(Path file, Connection db, FileChannel lockChannel) {
@@ -558,14 +561,14 @@ public final class ScrubStore implements AutoCloseable {
     }
 
     /** Coverage below the roots (everything when {@code roots} is empty). */
-    public Coverage coverage(List<byte[]> roots, long verifiedSince) throws StoreException {
+    public Coverage coverage(List<byte[]> roots, long checkedSince) throws StoreException {
         List<Object> arguments = new ArrayList<>();
-        arguments.add(verifiedSince);
+        arguments.add(checkedSince);
         String scope = roots.isEmpty() ? "1" : underRoots("d.path", roots, arguments);
         try {
             PreparedStatement select = statement("SELECT"
                     + " count(f.digest), COALESCE(sum(CASE WHEN f.digest IS NOT NULL THEN f.size END), 0),"
-                    + " count(CASE WHEN f.verified_at >= ? THEN 1 END),"
+                    + " count(CASE WHEN f.checked_at >= ? THEN 1 END),"
                     + " count(CASE WHEN f.digest IS NOT NULL AND f.verified_at IS NULL THEN 1 END),"
                     + " count(CASE WHEN f.digest IS NULL THEN 1 END),"
                     + " min(f.checked_at), count(f.corrupt_since)"

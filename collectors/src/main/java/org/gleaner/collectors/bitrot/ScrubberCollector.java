@@ -101,7 +101,7 @@ public final class ScrubberCollector implements Collector {
         sink.gauge(now, known.files(), "baseline_files");
         sink.gauge(now, known.bytes(), "baseline_bytes");
         sink.gauge(now, known.unbaselined(), "unbaselined_files");
-        sink.gauge(now, known.files() == 0 ? 0 : (double) known.verifiedWithin() / known.files(), "verified_30d_ratio");
+        sink.gauge(now, known.files() == 0 ? 0 : (double) known.checkedWithin() / known.files(), "checked_30d_ratio");
         if (known.oldestCheck() != null) {
             sink.gauge(now, (coverageMillis - known.oldestCheck()) / 1000.0, "oldest_check_age_seconds");
         }
