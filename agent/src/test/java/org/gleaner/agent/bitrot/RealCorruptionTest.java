@@ -15,6 +15,7 @@ import org.gleaner.collectors.text.ByteText;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.Ext4Image;
 import org.gleaner.testkit.Privileged;
+import org.gleaner.testkit.RawNames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,15 +40,15 @@ class RealCorruptionTest {
             Files.write(data.resolve("intact"), random(3 * MIB, 1));
             Path victim = Files.write(data.resolve("victim"), random(2 * MIB + 5000, 2));
             long flipAt = fs.imageOffset(victim, MIB + 123_456);
-            byte[] hostile = BitrotRun.bytes(data, HOSTILE);
-            BitrotRun.rename(victim, hostile);
+            byte[] hostile = RawNames.child(data, HOSTILE);
+            RawNames.rename(victim, hostile);
             assertEquals(0, BitrotRun.scrub(db, data.toString()).ok().exit());
-            String before = BitrotRun.stat(hostile);
+            String before = RawNames.stat(hostile);
 
             fs.unmount();
             fs.flipByte(flipAt);
             fs.mount();
-            assertEquals(before, BitrotRun.stat(hostile), "size, mtime, ctime and inode are unchanged");
+            assertEquals(before, RawNames.stat(hostile), "size, mtime, ctime and inode are unchanged");
 
             String expected = "CORRUPT " + ByteText.human(hostile) + ": bytes 1048576-2097151 differ; size/mtime/ctime"
                     + " unchanged; last good " + LocalDate.now(ZoneOffset.UTC) + "\n";

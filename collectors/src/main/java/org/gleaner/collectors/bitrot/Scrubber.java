@@ -23,6 +23,13 @@ import org.gleaner.collectors.jna.FileCalls;
 public final class Scrubber {
     private static final int BATCH = 256;
     private static final int MAX_LISTED_ERRORS = 1000;
+    /**
+     * File times come from a coarse clock (a jiffy, up to 10 ms, except where the kernel uses
+     * multigrain timestamps): a write right after a snapshot can leave mtime and ctime as they
+     * were. A snapshot whose ctime is this close to the moment it was taken is "racy", and a
+     * difference found against it counts as an edit, never as corruption.
+     */
+    static final long RACY_MILLIS = 100;
 
     /**
      * @param roots absolute paths without a trailing '/'
@@ -330,6 +337,10 @@ public final class Scrubber {
         }
     }
 
+    private static boolean racy(ScrubStore.Work work) {
+        return work.checkedAt() != null && work.checkedAt() - work.snapshot().ctimeNanos() / 1_000_000 < RACY_MILLIS;
+    }
+
     /** Digests one file and records the verdict; the bytes read. */
     private long digest(ScrubStore.Work work) throws StoreException, InterruptedException {
         filesBucket.take(1);
@@ -369,7 +380,7 @@ public final class Scrubber {
             store.storeVerified(work, digested.stat(), now, run);
             (work.corruptSince() != null ? counts.restored : counts.filesVerified).incrementAndGet();
             counts.bytesVerified.addAndGet(size);
-        } else if (work.corruptSince() == null && !work.snapshot().sameSnapshot(digested.stat())) {
+        } else if (work.corruptSince() == null && (!work.snapshot().sameSnapshot(digested.stat()) || racy(work))) {
             store.storeBaseline(work, digested, now, run);
             counts.filesEdited.incrementAndGet();
         } else {
