@@ -94,7 +94,7 @@ public final class ScrubStore implements AutoCloseable {
                 }
             }
             ScrubStore store = new ScrubStore(file, connect(file, false), lock);
-            store.prepare(existed, false);
+            store.prepare(false);
             return store;
         } catch (IOException e) {
             closeQuietly(lock);
@@ -111,7 +111,7 @@ public final class ScrubStore implements AutoCloseable {
             throw new StoreException(file + ": no such database (no scrub has run with it yet)");
         }
         ScrubStore store = new ScrubStore(file, connect(file, true), null);
-        store.prepare(true, true);
+        store.prepare(true);
         return store;
     }
 
@@ -146,14 +146,29 @@ public final class ScrubStore implements AutoCloseable {
         // SQLITE_OPEN_READWRITE (2) or READONLY (1); CREATE (4) only when we made the decision to create
         properties.setProperty("open_mode", Integer.toString(readOnly ? 1 : Files.exists(file) ? 2 : 6));
         properties.setProperty("busy_timeout", "10000");
+        String url = "jdbc:sqlite:" + file.toAbsolutePath();
+        if (readOnly && onReadOnlyFilesystem(file)) {
+            // a WAL database needs its -shm file writable even to be read, unless it is opened immutable,
+            // which is exact here: nothing can write to a read-only filesystem (sqlite.org/wal.html#readonly)
+            properties.setProperty("open_uri", "true");
+            url = "jdbc:sqlite:file:" + file.toAbsolutePath() + "?immutable=1";
+        }
         try {
-            return DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), properties);
+            return DriverManager.getConnection(url, properties);
         } catch (SQLException e) {
             throw new StoreException(file + ": cannot open: " + sqliteMessage(e), e);
         }
     }
 
-    private void prepare(boolean existed, boolean readOnly) throws StoreException {
+    private static boolean onReadOnlyFilesystem(Path file) {
+        try {
+            return Files.getFileStore(file).isReadOnly();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void prepare(boolean readOnly) throws StoreException {
         try (Statement statement = db.createStatement()) {
             int applicationId = intPragma(statement, "application_id");
             int version = intPragma(statement, "user_version");
