@@ -7,15 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.gleaner.collectors.text.ByteText;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.Ext4Image;
 import org.gleaner.testkit.Privileged;
 import org.gleaner.testkit.RawNames;
+import org.gleaner.testkit.Requirements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,6 +99,36 @@ class RealCorruptionTest {
             assertEquals(1, found.exit(), found.stdout() + found.stderr());
             assertTrue(found.stdout().startsWith("CORRUPT " + file + ": bytes 0-1048575 differ; size/mtime/ctime unchanged"),
                     found.stdout());
+        }
+    }
+
+    @Test
+    void theAgentsScrubberCountsTheCorruptFile() throws Exception {
+        Path db = temp.resolve("bitrot.db");
+        try (Ext4Image fs = Ext4Image.create("bitrot-agent", 64)) {
+            Path data = Files.createDirectory(fs.mountPoint().resolve("data"));
+            Files.write(data.resolve("intact"), random(3 * MIB, 4));
+            Path victim = Files.write(data.resolve("victim"), random(MIB, 5));
+            long flipAt = fs.imageOffset(victim, 4242);
+            assertEquals(0, BitrotRun.scrub(db, data.toString()).ok().exit());
+            fs.unmount();
+            fs.flipByte(flipAt);
+            fs.mount();
+            Path config = Files.writeString(temp.resolve("gleaner.yaml"), "counters: raw\ncollectors:\n  scrubber:\n"
+                    + "    paths: [\"" + data + "\"]\n    db: \"" + db + "\"\n    rate: 100MiB/s\n    older_than: 0s\n");
+            Cmd.Result agent = Cmd.run(Duration.ofSeconds(90), Requirements.repoRoot().resolve("bin/gleaner").toString(), "agent",
+                    "--config", config.toString(), "--stdout", "--collectors", "scrubber", "--cycles", "4", "-i", "2s").ok();
+            Map<String, String> last = new HashMap<>();
+            Matcher line = Pattern.compile("(?m)^\\S+?\\.scrubber\\.(\\S+) (\\S+) \\d+$").matcher(agent.stdout());
+            while (line.find()) {
+                last.put(line.group(1), line.group(2));
+            }
+            assertEquals("1", last.get("corruptions_found"), agent.stdout());
+            assertEquals("1", last.get("open_findings"), agent.stdout());
+            assertEquals("1", last.get("files_verified"), agent.stdout());
+            assertEquals(String.valueOf(3 * MIB), last.get("bytes_verified"), agent.stdout());
+            assertEquals("2", last.get("baseline_files"), agent.stdout());
+            assertTrue(agent.stderr().contains("CORRUPT " + victim + ": bytes 0-1048575 differ"), agent.stderr());
         }
     }
 
