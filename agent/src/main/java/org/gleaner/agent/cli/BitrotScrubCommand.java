@@ -106,8 +106,9 @@ public final class BitrotScrubCommand implements Callable<Integer> {
                 return Path.of("/var/lib/gleaner/bitrot.db");
             }
             String state = System.getenv("XDG_STATE_HOME");
+            String home = System.getenv("HOME");
             Path base = state != null && state.startsWith("/") ? Path.of(state)
-                    : Path.of(System.getProperty("user.home"), ".local", "state");
+                    : Path.of(home != null && home.startsWith("/") ? home : System.getProperty("user.home"), ".local", "state");
             return base.resolve("gleaner").resolve("bitrot.db");
         }
     }
