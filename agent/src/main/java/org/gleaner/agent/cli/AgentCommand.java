@@ -34,6 +34,7 @@ import org.gleaner.collectors.Collector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /** {@code gleaner agent}: the daemon. Reads the config, builds the collectors and runs the loop. */
 @Command(name = "agent",
@@ -99,7 +100,9 @@ public final class AgentCommand implements Callable<Integer> {
         Setup setup = configure();
         LOG.info("gleaner agent: " + describe(setup));
         SdNotify notify = SdNotify.fromEnvironment();
-        AgentSignals.install(this::stop, this::reload);
+        StopSignals.install(this::stop);
+        // systemd's reload (the unit's ExecReload): without a handler the JVM would exit 129
+        Signal.handle(new Signal("HUP"), signal -> reload());
         long remaining = cycles == null ? 0 : cycles;
         while (true) {
             MetricRegistry registry = new MetricRegistry();
@@ -194,7 +197,7 @@ public final class AgentCommand implements Callable<Integer> {
                     throw new UsageException("--destination: " + bad.getMessage());
                 }
             }
-            result = result.withCarbon(new CarbonTarget(List.copyOf(parsed), result.carbon().protocol()));
+            result = result.withCarbon(result.carbon().withDestinations(List.copyOf(parsed)));
         }
         return result;
     }
@@ -224,6 +227,11 @@ public final class AgentCommand implements Callable<Integer> {
             if (timeout.isZero() || timeout.compareTo(settings.interval()) > 0) {
                 throw options.error("timeout", "must be more than 0 and at most the interval");
             }
+            Duration every = options.duration("interval", settings.interval());
+            if (every.compareTo(settings.interval()) < 0) {
+                throw options.error("interval", "must be at least the agent interval (" + settings.interval().toMillis()
+                        + "ms): a collector runs at most once per cycle");
+            }
             boolean explicit = selected != null;
             if (explicit ? !selected.contains(factory.name()) : !enabled) {
                 continue;
@@ -241,7 +249,7 @@ public final class AgentCommand implements Callable<Integer> {
                 continue;
             }
             options.rejectUnread();
-            collectors.add(new NamedCollector(factory.name(), collector, timeout));
+            collectors.add(new NamedCollector(factory.name(), collector, timeout, every));
         }
         sections.rejectUnread();
         return collectors;

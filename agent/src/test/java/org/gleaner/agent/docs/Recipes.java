@@ -12,17 +12,19 @@ import java.util.stream.Stream;
 /**
  * The command lines the README and docs/*.md tell a user to run: code lines (fenced or indented),
  * with or without a shell prompt ({@code $ }, {@code # }, {@code (user) $ }), and inline code that
- * starts with one of gleaner's programs and gives it arguments. Synopses (with {@code [}, {@code …}
- * or {@code ...}) and the benchmarks under bench/ (which are scripts of their own) are not recipes.
+ * starts with one of gleaner's programs and gives it arguments. Synopses (with {@code [}, {@code …},
+ * {@code ...} or an upper-case placeholder such as {@code PATH}) and the benchmarks under bench/ (which are scripts of their own) are not recipes.
  */
 final class Recipes {
     /** A recipe, where it was found, and whether its prompt says it runs as root. */
     record Recipe(String command, String where, boolean asRoot) {}
 
     private static final Pattern PROMPT = Pattern.compile("^(?:\\((\\w+)\\) )?([$#]) (.+)$");
+    /** An upper-case word such as PATH or FILE stands for something the reader fills in. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("(^|\\s)[A-Z]{2,}(\\s|$)");
     private static final Pattern INLINE = Pattern.compile("`([^`]+)`");
     private static final List<String> PROGRAMS = List.of("gleaner ", "bin/", "ps-mem ", "fatrace ", "fatrace-pipe ",
-            "./run", "sudo ", "scripts/");
+            "./run", "sudo ", "scripts/", "bitrot-scrub ");
 
     private Recipes() {}
 
@@ -85,6 +87,6 @@ final class Recipes {
     }
 
     private static boolean isSynopsis(String code) {
-        return code.contains("[") || code.contains("…") || code.contains("...");
+        return code.contains("[") || code.contains("…") || code.contains("...") || PLACEHOLDER.matcher(code).find();
     }
 }
