@@ -39,7 +39,7 @@ class ToolUsageTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', textBlock = """
-            gleaner      | nosuch                           | gleaner: unknown subcommand 'nosuch' (subcommands: help, agent, fatrace, fatrace-pipe, ps-mem) (see --help)
+            gleaner      | nosuch                           | gleaner: unknown subcommand 'nosuch' (subcommands: help, agent, bitrot-scrub, fatrace, fatrace-pipe, ps-mem) (see --help)
             ps-mem       | -n abc                           | ps-mem: Invalid value for option '--min-val': 'abc' is not a number (see --help)
             fatrace      | -s soon                          | fatrace: Invalid value for option '--seconds': 'soon' is not a number (see --help)
             fatrace      | -C ''                            | fatrace: --command needs a process name
@@ -154,6 +154,22 @@ class ToolUsageTest {
             for (String paragraph : spec.usageMessage().description()) {
                 assertTrue(paragraph.replace("%n", "").strip().matches("(?s).*[.)]"), spec.name() + ": " + paragraph);
             }
+        }
+    }
+
+    @Test
+    void everyToolHasDebugAndNoHelpWarning() {
+        List<CommandSpec> specs = new ArrayList<>();
+        collect(new CommandLine(new GleanerCommand()), specs);
+        for (CommandSpec spec : specs) {
+            if (spec.parent() != null && spec.parent().parent() == null && !spec.name().equals("help")) {
+                assertTrue(spec.optionsMap().containsKey("--debug"), spec.name() + " has no --debug");
+            }
+        }
+        for (String tool : List.of("gleaner", "ps-mem", "fatrace", "fatrace-pipe", "bitrot-scrub")) {
+            Cmd.Result help = run(tool, "--help");
+            assertEquals(0, help.exit(), help.toString());
+            assertEquals("", help.stderr(), tool + " --help");
         }
     }
 
