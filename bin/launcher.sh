@@ -28,6 +28,8 @@ gleaner_jvm_flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePer
 if [ $gleaner_installed = 1 ] && [ -d "$gleaner_lib/native" ]; then
     gleaner_jvm_flags+=(-Djna.boot.library.path="$gleaner_lib/native" -Djna.nounpack=true
         -Djffi.boot.library.path="$gleaner_lib/native")
+    [ -e "$gleaner_lib/native/libsqlitejdbc.so" ] && gleaner_jvm_flags+=(
+        -Dorg.sqlite.lib.path="$gleaner_lib/native" -Dorg.sqlite.lib.name=libsqlitejdbc.so)
 fi
 
 # ---- gleaner agent: a long-running, mostly idle daemon -------------------------------------------

@@ -165,6 +165,9 @@ class DebPackageTest {
     @Test
     @Order(6)
     void stopDrainsAndExitsZero() throws Exception {
+        long running = System.currentTimeMillis() / 1000;
+        assertFalse(carbon.awaitPoints("e2e-reloaded.system.loadavg.1min", running, running + 60, 1, CARBON_LIMIT).isEmpty(),
+                "the restarted agent delivers");
         system.sh("systemctl stop gleaner");
         long stopped = System.currentTimeMillis() / 1000;
         assertEquals("success", system.property("gleaner", "Result"));
@@ -174,7 +177,7 @@ class DebPackageTest {
         assertTrue(log.contains("Deactivated successfully"), log);
         // what the last cycles collected reached carbon before the agent exited (carbon writes
         // whisper files a little later: wait for them); the upgrade restarted it with e2e-reloaded
-        NavigableMap<Long, Double> load = carbon.awaitPoints("e2e-reloaded.system.loadavg.1min", stopped - 6, stopped + 1, 1, CARBON_LIMIT);
+        NavigableMap<Long, Double> load = carbon.awaitPoints("e2e-reloaded.system.loadavg.1min", stopped - 4, stopped + 1, 1, CARBON_LIMIT);
         assertFalse(load.isEmpty(), "datapoints of the last cycles before the stop");
     }
 
