@@ -1,9 +1,13 @@
 # Sourced by the launchers in bin/: runs a gleaner main class from the shaded jar with JVM flags
 # for a short-lived command-line tool. Not executable on its own.
-gleaner_home=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+# Shell builtins and parameter expansion where they will do: each command run from here costs a
+# tool a fork and an exec. The launchers source this file by its resolved absolute path.
+gleaner_home=${BASH_SOURCE[0]}
+[[ $gleaner_home == /* ]] || gleaner_home=$(readlink -f "$gleaner_home")
+gleaner_home=${gleaner_home%/bin/*}
 gleaner_jar=${GLEANER_JAR:-$gleaner_home/agent/target/gleaner.jar}
 if [ ! -r "$gleaner_jar" ]; then
-    echo "$(basename "$0"): $gleaner_jar is missing: build it first with 'mvn -B package -DskipTests'" >&2
+    echo "${0##*/}: $gleaner_jar is missing: build it first with 'mvn -B package -DskipTests'" >&2
     exit 1
 fi
 
@@ -66,7 +70,8 @@ gleaner_archive_fits() {
 # gleaner_own_archive MAIN_CLASS JAR_DIR: sets cds to map or to dump the tool's own archive.
 gleaner_own_archive() {
     local prefix archive dump
-    prefix="$2/.$(basename "$gleaner_jar" .jar)-${1##*.}"
+    prefix=${gleaner_jar##*/}
+    prefix="$2/.${prefix%.jar}-${1##*.}"
     archive="$prefix-$(stat -c '%s-%Y' "$gleaner_jar").jsa"
     if [ -w "$2" ]; then
         for dump in "$prefix"-*.jsa "$prefix"-*.jsa.*; do
