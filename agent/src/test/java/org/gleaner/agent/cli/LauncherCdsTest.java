@@ -111,19 +111,31 @@ class LauncherCdsTest {
     }
 
     @Test
-    void anArchiveMadeForAnotherJarPathIsLeftAlone(@TempDir Path dir) throws IOException {
+    void anArchiveMadeForAnotherJarPathIsLeftAloneUntilRemadeFromTheClassList(@TempDir Path dir) throws IOException {
         Path target = Requirements.repoRoot().resolve("agent/target");
-        Requirements.require(Files.isReadable(target.resolve("gleaner.jsa")), "agent/target/gleaner.jsa is not built");
+        Requirements.require(Files.isReadable(target.resolve("gleaner.jsa")) && Files.isReadable(target.resolve("gleaner.classlist")),
+                "agent/target/gleaner.jsa is not built");
         Path jar = Files.copy(target.resolve("gleaner.jar"), dir.resolve("gleaner.jar"), StandardCopyOption.COPY_ATTRIBUTES);
-        Files.copy(target.resolve("gleaner.jsa"), dir.resolve("gleaner.jsa"), StandardCopyOption.COPY_ATTRIBUTES);
-        Files.copy(target.resolve("gleaner.jsa.for"), dir.resolve("gleaner.jsa.for"), StandardCopyOption.COPY_ATTRIBUTES);
+        for (String file : List.of("gleaner.jsa", "gleaner.jsa.for", "gleaner.classlist")) {
+            Files.copy(target.resolve(file), dir.resolve(file), StandardCopyOption.COPY_ATTRIBUTES);
+        }
         Path log = dir.resolve("classes.log");
+        List<String> withJarAndLog = List.of("env", "GLEANER_JAR=" + jar, "GLEANER_JAVA_OPTS=-Xlog:class+load:file=" + log);
+        String pid = Long.toString(ProcessHandle.current().pid());
         // the JVM would refuse it and run with no class-data sharing at all: the tool's own archive is used instead
-        PsMemLauncher.runAs(List.of("env", "GLEANER_JAR=" + jar, "GLEANER_JAVA_OPTS=-Xlog:class+load:file=" + log),
-                "--summary", "--pid", Long.toString(ProcessHandle.current().pid())).ok();
+        PsMemLauncher.runAs(withJarAndLog, "--summary", "--pid", pid).ok();
         assertEquals(1, dumps(dir).size(), "the run dumped the tool's own archive");
         assertTrue(Files.readAllLines(log).stream().anyMatch(line -> line.contains(" java.lang.Object source: shared objects file")),
                 "the JDK's own archive was still mapped");
+
+        Cmd.Result remade = Cmd.run(Duration.ofSeconds(120), Requirements.repoRoot().resolve("scripts/cds-archive").toString(),
+                "--classlist", dir.resolve("gleaner.classlist").toString(), jar.toString()).ok();
+        assertTrue(remade.stdout().startsWith("cds-archive: " + dir.resolve("gleaner.jsa")), remade.stdout());
+        PsMemLauncher.runAs(withJarAndLog, "--summary", "--pid", pid).ok();
+        List<String> lines = Files.readAllLines(log);
+        assertTrue(lines.stream().anyMatch(line -> line.contains(" org.gleaner.collectors.smaps.SmapsParser source: shared objects file")),
+                "the archive made for this path is used");
+        assertEquals(List.of(), lines.stream().filter(line -> line.contains("source: file:")).toList());
     }
 
     /** Runs LAUNCHER ARGS and checks that gleaner's and picocli's classes all came from the class-data archive. */
