@@ -5,7 +5,20 @@
 gleaner_home=${BASH_SOURCE[0]}
 [[ $gleaner_home == /* ]] || gleaner_home=$(readlink -f "$gleaner_home")
 gleaner_home=${gleaner_home%/bin/*}
-gleaner_jar=${GLEANER_JAR:-$gleaner_home/agent/target/gleaner.jar}
+gleaner_java=java
+if [ -r "$gleaner_home/gleaner.jar" ]; then
+    # Installed by a package or system extension (packaging/build): the jar is in /usr/share/gleaner,
+    # the JNA and jffi natives, and in the system extension a Java runtime, in /usr/lib/gleaner.
+    # Loaded from there, the natives need no executable /tmp: by default JNA and jffi unpack them
+    # into java.io.tmpdir and map them from there, which fails on a noexec /tmp.
+    gleaner_installed=1
+    gleaner_jar=${GLEANER_JAR:-$gleaner_home/gleaner.jar}
+    gleaner_lib=${gleaner_home%/share/gleaner}/lib/gleaner
+    [ -x "$gleaner_lib/jre/bin/java" ] && gleaner_java=$gleaner_lib/jre/bin/java
+else
+    gleaner_installed=0
+    gleaner_jar=${GLEANER_JAR:-$gleaner_home/agent/target/gleaner.jar}
+fi
 if [ ! -r "$gleaner_jar" ]; then
     echo "${0##*/}: $gleaner_jar is missing: build it first with 'mvn -B package -DskipTests'" >&2
     exit 1
@@ -16,6 +29,29 @@ fi
 # never into a tool's output.
 gleaner_jvm_flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData
     -Xlog:disable -Xlog:all=warning,cds*=off:stderr)
+if [ $gleaner_installed = 1 ] && [ -d "$gleaner_lib/native" ]; then
+    gleaner_jvm_flags+=(-Djna.boot.library.path="$gleaner_lib/native" -Djna.nounpack=true
+        -Djffi.boot.library.path="$gleaner_lib/native")
+fi
+
+# ---- gleaner agent: a long-running, mostly idle daemon -------------------------------------------
+# `gleaner agent` (bin/gleaner agent, ./run, the systemd unit) runs for months and works a few
+# milliseconds per interval, so its flags favour a small steady footprint over start-up: a heap
+# that starts at 4 MiB, is capped at 32 MiB and is given back after a collection leaves it mostly
+# free; one compiler thread (C1 only, as above) and a small code cache; small stacks; capped
+# metaspace and direct memory; at most two glibc malloc arenas (mallopt(3) M_ARENA_MAX; glibc
+# otherwise keeps one per thread that ever allocated); and exit on OutOfMemoryError, for systemd to
+# restart it. Measured with bench/agent-footprint.sh. GLEANER_JAVA_OPTS still comes last.
+gleaner_agent_jvm_flags=(-Xms4m -Xmx32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30
+    -XX:MaxMetaspaceSize=40m -XX:ReservedCodeCacheSize=16m -XX:MaxDirectMemorySize=8m -Xss256k
+    -XX:CICompilerCount=1 -XX:+ExitOnOutOfMemoryError)
+gleaner_agent_footprint() { # ARGS...: when they start the agent, adds its flags
+    if [ "${1:-}" = agent ]; then
+        gleaner_jvm_flags+=("${gleaner_agent_jvm_flags[@]}")
+        export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+    fi
+}
+# ---- end of the agent's flags ---------------------------------------------------------------------
 
 # Class-data sharing. The build makes one archive for all the tools next to the jar (gleaner.jsa,
 # by scripts/cds-archive: the JDK's and gleaner's classes as training runs of every launcher load
@@ -29,7 +65,8 @@ gleaner_jvm_flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePer
 # for good. Every run execs java, so the tool keeps the launcher's pid: signals, fanotify marks and
 # systemd's MAINPID all reach the JVM itself. The jar's size and mtime are in the archive's name, so
 # a rebuilt jar never meets a stale archive (the JVM would also refuse it). Nothing is written
-# where the jar's directory is read-only. GLEANER_CDS=0 disables both archives.
+# where the jar's directory is read-only or belongs to an installed package. GLEANER_CDS=0
+# disables both archives.
 #
 # GLEANER_CDS_CLASSLIST=FILE makes the JVM list the classes it loads in FILE (for scripts/cds-archive).
 gleaner_exec() {
@@ -47,7 +84,7 @@ gleaner_exec() {
         gleaner_own_archive "$main_class" "$jar_dir"
     fi
     [ -n "${GLEANER_CDS_CLASSLIST:-}" ] && cds+=(-XX:DumpLoadedClassList="$GLEANER_CDS_CLASSLIST")
-    exec java "${gleaner_jvm_flags[@]}" "${cds[@]}" ${GLEANER_JAVA_OPTS:-} -cp "$gleaner_jar" "$main_class" "$@"
+    exec "$gleaner_java" "${gleaner_jvm_flags[@]}" "${cds[@]}" ${GLEANER_JAVA_OPTS:-} -cp "$gleaner_jar" "$main_class" "$@"
 }
 
 # gleaner_archive_fits ARCHIVE: whether the JVM will take ARCHIVE, which it refuses (and then runs
@@ -58,6 +95,10 @@ gleaner_archive_fits() {
     [ -s "$1" ] && { read -r jar && read -r java_home; } <"$1.for" 2>/dev/null || return 1
     [ "$jar" = "$gleaner_jar" ] && ! [ "$gleaner_jar" -nt "$1" ] &&
         ! [ "$java_home/lib/server/libjvm.so" -nt "$1" ] || return 1
+    if [[ $gleaner_java == */* ]]; then
+        [ "$gleaner_java" -ef "$java_home/bin/java" ]
+        return
+    fi
     IFS=: read -ra dirs <<<"$PATH"
     for dir in "${dirs[@]}"; do  # the java that exec will run
         [ -x "${dir:-.}/java" ] && [ ! -d "${dir:-.}/java" ] || continue
@@ -73,7 +114,7 @@ gleaner_own_archive() {
     prefix=${gleaner_jar##*/}
     prefix="$2/.${prefix%.jar}-${1##*.}"
     archive="$prefix-$(stat -c '%s-%Y' "$gleaner_jar").jsa"
-    if [ -w "$2" ]; then
+    if [ $gleaner_installed = 0 ] && [ -w "$2" ]; then
         for dump in "$prefix"-*.jsa "$prefix"-*.jsa.*; do
             case $dump in
                 "$archive" | "$archive".*.done) ;;
