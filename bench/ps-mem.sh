@@ -46,24 +46,16 @@ else
     echo "ps_mem (pixelb's ps_mem.py) is not installed: comparing ps-mem --summary with the smaps_rollup floor instead"
 fi
 
-# The commands take turns, round after round, rather than each running all its rounds in a row:
-# on a shared machine the load drifts, and interleaving spreads the drift over all of them.
 # (cat exits non-zero on processes that vanish or may not be read; that is part of the work.)
 "$bench_home/bin/ps-mem" --summary >/dev/null 2>&1 || true   # without the build's archive, the first run dumps one
-for round in $(seq 0 "$runs"); do
-    for i in "${!commands[@]}"; do
-        /usr/bin/time -f '%e %U %S' -o "$work/time" bash -c "${commands[$i]} >/dev/null 2>&1" || true
-        # round 0 warms the page cache and the archive: not recorded
-        [ "$round" -gt 0 ] && printf '%s\t%s\n' "${names[$i]}" "$(tail -1 "$work/time")" >>"$work/times.tsv"
-    done
-done
+bench_interleaved "$runs"
 
 python3 - "$work/times.tsv" "$have_ps_mem" "$runs" "$processes" <<'PY'
 import collections, statistics, sys
 wall, cpu = collections.defaultdict(list), collections.defaultdict(list)
 for line in open(sys.argv[1]):
     name, figures = line.rstrip("\n").split("\t")
-    elapsed, user, system = map(float, figures.split())
+    elapsed, user, system = map(float, figures.split()[:3])
     wall[name].append(elapsed)
     cpu[name].append(user + system)
 print(f"medians of {sys.argv[3]} interleaved rounds (CPU = user + system, less sensitive to other load):")

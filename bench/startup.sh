@@ -53,14 +53,7 @@ for launcher in "$bench_home"/bin/*; do
     launchers+=("$name")
 done
 
-# The commands take turns, round after round: on a shared machine the load drifts, and
-# interleaving spreads the drift over all of them. Round 0 warms the page cache: not recorded.
-for round in $(seq 0 "$runs"); do
-    for i in "${!commands[@]}"; do
-        /usr/bin/time -f '%e %U %S %M' -o "$work/time" bash -c "exec ${commands[$i]} >/dev/null 2>&1" || true
-        [ "$round" -gt 0 ] && printf '%s\t%s\n' "${names[$i]}" "$(tail -1 "$work/time")" >>"$work/times.tsv"
-    done
-done
+bench_interleaved "$runs"
 
 python3 - "$work/times.tsv" "$runs" <<'PY'
 import collections, statistics, sys
