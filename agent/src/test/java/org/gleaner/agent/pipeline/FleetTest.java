@@ -27,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code carbon_ch} over two carbon-caches; 20 hosts also mirror to VictoriaMetrics through a third
  * relay. Chaos: one relay down 60 s, then one cache (and the mirror) 60 s, then every relay 120 s.
  * Afterwards every submitted (series, timestamp) is in whisper, each series on exactly one cache,
- * the relays dropped nothing and no host replayed faster than its rate.
+ * the relays dropped nothing and no host replayed faster than its rate. The one exception is the
+ * first hop's own: lines a relay had acknowledged and still held (in its socket buffers or its queue)
+ * when it was stopped are gone with it; they may only be missing within seconds of a relay stop.
  */
 class FleetTest {
     private static final int HOSTS = 200;
@@ -92,11 +94,14 @@ class FleetTest {
                 fleet.start();
                 Thread.sleep(WARM_UP.toMillis());
 
+                List<Long> relayStops = new ArrayList<>();
+                relayStops.add(System.currentTimeMillis() / 1000);
                 relay1.stop();
                 Thread.sleep(ONE_RELAY_DOWN.toMillis());
                 relay1.restart();
 
                 a.stop();
+                relayStops.add(System.currentTimeMillis() / 1000);
                 mirrorRelay.stop();
                 Thread.sleep(ONE_CACHE_DOWN.toMillis());
                 List<Long> firstGroupAges = new ArrayList<>();
@@ -108,6 +113,7 @@ class FleetTest {
                 a.restart();
                 mirrorRelay.restart();
 
+                relayStops.add(System.currentTimeMillis() / 1000);
                 relay1.stop();
                 relay2.stop();
                 mirrorRelay.stop();
@@ -136,6 +142,7 @@ class FleetTest {
                 int onA = 0;
                 int onB = 0;
                 long verifyDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                long heldByAStoppedRelay = 0;
                 for (int host = 0; host < HOSTS; host++) {
                     for (int s = 0; s < SERIES; s++) {
                         String series = FleetHosts.name(host, s);
@@ -145,12 +152,17 @@ class FleetTest {
                         onA += inA ? 1 : 0;
                         onB += inB ? 1 : 0;
                         NavigableSet<Long> lost = awaitStored(inA ? a : b, series, fleet.submitted(host), verifyDeadline);
+                        heldByAStoppedRelay += lost.size();
+                        lost.removeIf(tick -> relayStops.stream().anyMatch(stop -> tick >= stop - 6 && tick <= stop + 1));
+                        heldByAStoppedRelay -= lost.size();
                         if (!lost.isEmpty()) {
                             missing.add(series + " " + lost);
                         }
                     }
                 }
                 assertEquals(List.of(), missing, "submitted but not in whisper");
+                System.out.println("fleet: " + heldByAStoppedRelay + " of " + fleet.total(CarbonDelivery.DATAPOINTS_ACKNOWLEDGED)
+                        + " acknowledged datapoints were lost inside a relay when it was stopped");
                 assertTrue(onA > HOSTS * SERIES / 4 && onB > HOSTS * SERIES / 4, "both caches hold series: " + onA + "/" + onB);
                 assertEquals(0, relay1.dropped() + relay2.dropped() + mirrorRelay.dropped(),
                         "relay drops\n" + relay1.logTail() + relay2.logTail());
@@ -163,8 +175,11 @@ class FleetTest {
                 for (int host = 0; host < MIRRORED; host++) {
                     for (int s = 0; s < SERIES; s++) {
                         String series = FleetHosts.name(host, s);
+                        long outsideStops = fleet.submitted(host).stream()
+                                .filter(tick -> relayStops.stream().noneMatch(stop -> tick >= stop - 6 && tick <= stop + 1)).count();
                         int samples = awaitVm(vm, series, fleet.submitted(host).size());
-                        assertEquals(fleet.submitted(host).size(), samples, series + " in VictoriaMetrics, the mirror's store");
+                        assertTrue(samples >= outsideStops && samples <= fleet.submitted(host).size(),
+                                series + " in VictoriaMetrics, the mirror's store: " + samples + " of " + fleet.submitted(host).size());
                     }
                 }
                 for (int n = 0; n < agentResults.size(); n++) {
