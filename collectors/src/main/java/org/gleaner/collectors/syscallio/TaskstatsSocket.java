@@ -1,14 +1,12 @@
 package org.gleaner.collectors.syscallio;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.gleaner.collectors.jna.LibC;
 import org.gleaner.collectors.jna.NetlinkSockets;
+import org.gleaner.collectors.netlink.NetlinkSocket;
 
 /**
  * A generic-netlink socket registered with the kernel's taskstats interface for the exits of
@@ -18,29 +16,24 @@ import org.gleaner.collectors.jna.NetlinkSockets;
  */
 final class TaskstatsSocket implements AutoCloseable {
     private static final int NLM_F_ACK = 4;
-    private static final int SOCKADDR_NL_LENGTH = 12;
     /** Short: an idle listener re-checks its empty socket this often (see SyscallIoCollector.listen). */
     private static final long RECEIVE_TIMEOUT_MICROS = 20_000;
     private static final int SETUP_ATTEMPTS = 250;
 
     /** {@link #receive} result: the kernel dropped notifications because the socket was full. */
-    static final int OVERFLOW = -1;
+    static final int OVERFLOW = NetlinkSocket.OVERFLOW;
 
-    private final int fd;
+    private final NetlinkSocket socket;
     private final int familyId;
     private final String cpuList;
     private final ByteBuffer setupBuffer = ByteBuffer.allocateDirect(16384);
     private int sequence;
 
-    private TaskstatsSocket(int fd, int receiveBufferBytes) throws IOException {
-        this.fd = fd;
-        setReceiveBuffer(receiveBufferBytes);
-        ByteBuffer timeout = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
-        timeout.putLong(0).putLong(RECEIVE_TIMEOUT_MICROS); // struct timeval {tv_sec, tv_usec}
-        NetlinkSockets.setsockopt(fd, NetlinkSockets.SOL_SOCKET, NetlinkSockets.SO_RCVTIMEO, timeout.array(), 16);
-        ByteBuffer address = ByteBuffer.allocate(SOCKADDR_NL_LENGTH).order(ByteOrder.nativeOrder());
-        address.putShort((short) NetlinkSockets.AF_NETLINK);
-        NetlinkSockets.bind(fd, address.array(), SOCKADDR_NL_LENGTH);
+    private TaskstatsSocket(NetlinkSocket socket, int receiveBufferBytes) throws IOException {
+        this.socket = socket;
+        socket.setReceiveBuffer(receiveBufferBytes);
+        socket.setReceiveTimeout(RECEIVE_TIMEOUT_MICROS);
+        socket.bind();
         familyId = resolveFamily();
         cpuList = Files.readString(Path.of("/sys/devices/system/cpu/possible")).trim();
         byte[] register = TaskstatsMessages.listenerRequest(familyId, ++sequence, cpuList, true);
@@ -50,20 +43,12 @@ final class TaskstatsSocket implements AutoCloseable {
 
     /** Opens, resolves the TASKSTATS family and registers for exits on all CPUs. */
     static TaskstatsSocket open(int receiveBufferBytes) throws IOException {
-        int fd;
+        NetlinkSocket socket = NetlinkSocket.open(NetlinkSockets.NETLINK_GENERIC, "the taskstats socket",
+                " (taskstats listeners need CAP_NET_ADMIN: run as root)");
         try {
-            fd = NetlinkSockets.socket(NetlinkSockets.AF_NETLINK,
-                    NetlinkSockets.SOCK_RAW | NetlinkSockets.SOCK_CLOEXEC, NetlinkSockets.NETLINK_GENERIC);
-        } catch (LastErrorException e) {
-            throw failure("cannot open a generic netlink socket", e.getErrorCode());
-        }
-        try {
-            return new TaskstatsSocket(fd, receiveBufferBytes);
+            return new TaskstatsSocket(socket, receiveBufferBytes);
         } catch (IOException | RuntimeException e) {
-            LibC.INSTANCE.close(fd);
-            if (e instanceof LastErrorException errno) {
-                throw failure("cannot set up the taskstats socket", errno.getErrorCode());
-            }
+            socket.close();
             throw e;
         }
     }
@@ -74,30 +59,12 @@ final class TaskstatsSocket implements AutoCloseable {
 
     /** The receive buffer size the kernel granted (it doubles the request for bookkeeping). */
     int receiveBufferBytes() {
-        byte[] value = new byte[4];
-        NetlinkSockets.getsockopt(fd, NetlinkSockets.SOL_SOCKET, NetlinkSockets.SO_RCVBUF, value, new int[] {4});
-        return ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getInt();
+        return socket.receiveBufferBytes();
     }
 
-    /**
-     * Receives one datagram into {@code buffer} (direct), leaving it flipped for reading. Returns
-     * its length; 0 if none was queued (with {@code wait}: none came within the receive timeout);
-     * or {@link #OVERFLOW} if the kernel had to drop notifications (ENOBUFS).
-     */
+    /** See {@link NetlinkSocket#receive}. */
     int receive(ByteBuffer buffer, boolean wait) throws IOException {
-        buffer.clear();
-        long length = NetlinkSockets.recv(fd, buffer, buffer.capacity(), wait ? 0 : NetlinkSockets.MSG_DONTWAIT);
-        if (length < 0) {
-            int errno = Native.getLastError();
-            buffer.limit(0);
-            return switch (errno) {
-                case NetlinkSockets.EAGAIN, NetlinkSockets.EINTR -> 0;
-                case NetlinkSockets.ENOBUFS -> OVERFLOW;
-                default -> throw failure("cannot receive from the taskstats socket", errno);
-            };
-        }
-        buffer.limit((int) Math.min(length, buffer.capacity()));
-        return buffer.limit();
+        return socket.receive(buffer, wait);
     }
 
     @Override
@@ -107,28 +74,12 @@ final class TaskstatsSocket implements AutoCloseable {
         } catch (IOException e) {
             // the kernel drops listeners whose socket is closed on its next send attempt
         } finally {
-            LibC.INSTANCE.close(fd);
-        }
-    }
-
-    private void setReceiveBuffer(int bytes) {
-        byte[] value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(bytes).array();
-        try {
-            // SO_RCVBUFFORCE passes net.core.rmem_max (socket(7)); it needs CAP_NET_ADMIN.
-            NetlinkSockets.setsockopt(fd, NetlinkSockets.SOL_SOCKET, NetlinkSockets.SO_RCVBUFFORCE, value, 4);
-        } catch (LastErrorException e) {
-            NetlinkSockets.setsockopt(fd, NetlinkSockets.SOL_SOCKET, NetlinkSockets.SO_RCVBUF, value, 4);
+            socket.close();
         }
     }
 
     private int send(byte[] message) throws IOException {
-        byte[] kernel = new byte[SOCKADDR_NL_LENGTH];
-        kernel[0] = (byte) NetlinkSockets.AF_NETLINK;
-        try {
-            NetlinkSockets.sendto(fd, message, message.length, 0, kernel, SOCKADDR_NL_LENGTH);
-        } catch (LastErrorException e) {
-            throw failure("cannot send to the kernel's generic netlink", e.getErrorCode());
-        }
+        socket.send(message);
         return ByteBuffer.wrap(message).order(ByteOrder.nativeOrder()).getInt(8);
     }
 
@@ -138,7 +89,7 @@ final class TaskstatsSocket implements AutoCloseable {
             if (receive(setupBuffer, true) > 0) {
                 int id = TaskstatsMessages.familyId(setupBuffer);
                 if (id < 0) {
-                    throw failure("the kernel has no TASKSTATS generic netlink family", -id);
+                    throw socket.failure("looking up the TASKSTATS generic netlink family", -id);
                 }
                 if (id > 0) {
                     return id;
@@ -157,19 +108,11 @@ final class TaskstatsSocket implements AutoCloseable {
             // like the exits of tasks that ended before registration.
             for (int error : TaskstatsMessages.parse(setupBuffer, familyId).errors()) {
                 if (error != 0) {
-                    throw failure(what, -error);
+                    throw socket.failure(what, -error);
                 }
                 return;
             }
         }
         throw new IOException(what + ": the kernel did not acknowledge (sequence " + requestSequence + ")");
-    }
-
-    private static IOException failure(String what, int errno) {
-        String reason = LibC.INSTANCE.strerror(errno);
-        if (errno == NetlinkSockets.EPERM) {
-            reason += " (taskstats listeners need CAP_NET_ADMIN: run as root)";
-        }
-        return new IOException(what + ": " + reason);
     }
 }

@@ -1,0 +1,311 @@
+package org.gleaner.collectors.conntrack;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.gleaner.collectors.ctnetlink.CtnetlinkMessages;
+import org.gleaner.collectors.ctnetlink.Flow;
+import org.gleaner.collectors.jna.NetlinkSockets;
+import org.gleaner.collectors.netlink.InterfaceAddresses;
+import org.gleaner.collectors.netlink.NetlinkSocket;
+
+/**
+ * Exact per-peer traffic of one network namespace from its conntrack table: a plain (non-zeroing)
+ * dump at each poll bills what every entry gained since the previous one, and DESTROY events bill
+ * the rest of the entries that ended, including those that started and ended between two polls.
+ * Events arrive on their own socket, in reliable mode (NETLINK_BROADCAST_ERROR: the kernel keeps
+ * an entry and retries when the event cannot be queued, instead of dropping it) with
+ * NETLINK_NO_ENOBUFS, read by a thread that only receives, parses and queues. Needs CAP_NET_ADMIN.
+ */
+public final class ConntrackMonitor implements AutoCloseable {
+    private static final String PERMISSION_HINT = " (conntrack needs CAP_NET_ADMIN: run as root)";
+    private static final int DATAGRAM_BUFFER_BYTES = 1 << 16;
+    private static final int DUMP_RECEIVE_BUFFER_BYTES = 1 << 20;
+    private static final long RECEIVE_TIMEOUT_MICROS = 20_000;
+    private static final int DRAIN_WAIT_ATTEMPTS = 100;
+    private static final long DRAIN_WAIT_MILLIS = 2;
+    /** Events held between two polls; beyond this they are dropped and counted as lost. */
+    private static final int MAX_QUEUED_EVENTS = 4_000_000;
+
+    /**
+     * How to name peers; which services to count on their own ("tcp_443"); the event socket's
+     * receive buffer; how long a dump may take; whether to switch on accounting and events.
+     */
+    public record Settings(PeerNaming naming, Set<String> services, int eventBufferBytes, Duration dumpTimeout, boolean setup) {}
+
+    /** What the peers gained since the previous poll, and the monitor's health. */
+    public record Interval(long readMillis, Map<String, long[]> peers, Map<String, Map<String, long[]>> services, long[] total, Health health) {}
+
+    /**
+     * {@code dumpSeconds}, {@code dumpEntries}, {@code withoutCounters}, {@code tracked}: of the
+     * last dump; the rest are totals since the start.
+     */
+    public record Health(double dumpSeconds, long dumpEntries, long withoutCounters, long tracked, long events,
+            long lostEvents, long malformed, long vanished, long reused) {}
+
+    private final Settings settings;
+    private final Path namespace;
+    private final NetlinkSocket events;
+    private final NetlinkSocket routes;
+    private NetlinkSocket dumps;
+    private final FlowLedger ledger = new FlowLedger();
+    private final ConcurrentLinkedQueue<Flow> destroyed = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicLong eventCount = new AtomicLong();
+    private final AtomicLong lost = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+    private final ByteBuffer dumpBuffer = ByteBuffer.allocateDirect(DATAGRAM_BUFFER_BYTES);
+    private final Thread reader;
+    private volatile boolean closing;
+    private volatile long drainedNanos = System.nanoTime();
+    private volatile Throwable readerFailure;
+    private List<Flow> seedEvents = List.of();
+    private double dumpSeconds;
+    private int sequence;
+
+    private ConntrackMonitor(Path namespace, Settings settings, NetlinkSocket events, NetlinkSocket routes, NetlinkSocket dumps) {
+        this.namespace = namespace;
+        this.settings = settings;
+        this.events = events;
+        this.routes = routes;
+        this.dumps = dumps;
+        this.reader = new Thread(this::read, "gleaner-conntrack-events");
+        reader.setDaemon(true);
+    }
+
+    /**
+     * Subscribes to DESTROY events, then records the table as it is (traffic before this is not
+     * billed). {@code namespace}: a file such as /run/netns/NAME, or null for the caller's own.
+     */
+    public static ConntrackMonitor open(Path namespace, Settings settings) throws IOException {
+        KernelSettings.prepare(namespace, settings.setup());
+        List<NetlinkSocket> opened = new ArrayList<>();
+        try {
+            NetlinkSocket events = track(opened, openEventSocket(namespace, settings.eventBufferBytes()));
+            NetlinkSocket routes = track(opened, NetlinkSocket.openIn(namespace, NetlinkSockets.NETLINK_ROUTE, "the rtnetlink socket", ""));
+            routes.setReceiveTimeout(1_000_000);
+            routes.bind();
+            NetlinkSocket dumps = track(opened, openDumpSocket(namespace));
+            ConntrackMonitor monitor = new ConntrackMonitor(namespace, settings, events, routes, dumps);
+            monitor.reader.start();
+            monitor.seed();
+            return monitor;
+        } catch (IOException | RuntimeException e) {
+            opened.forEach(NetlinkSocket::close);
+            throw e;
+        }
+    }
+
+    private static NetlinkSocket track(List<NetlinkSocket> opened, NetlinkSocket socket) {
+        opened.add(socket);
+        return socket;
+    }
+
+    private static NetlinkSocket openEventSocket(Path namespace, int bufferBytes) throws IOException {
+        NetlinkSocket socket = NetlinkSocket.openIn(namespace, NetlinkSockets.NETLINK_NETFILTER, "the conntrack event socket", PERMISSION_HINT);
+        try {
+            socket.setReceiveBuffer(bufferBytes);
+            socket.setReceiveTimeout(RECEIVE_TIMEOUT_MICROS);
+            socket.setOption(NetlinkSockets.SOL_NETLINK, NetlinkSockets.NETLINK_BROADCAST_ERROR, 1, "asking for reliable events");
+            socket.setOption(NetlinkSockets.SOL_NETLINK, NetlinkSockets.NETLINK_NO_ENOBUFS, 1, "asking for no ENOBUFS");
+            socket.bind();
+            socket.setOption(NetlinkSockets.SOL_NETLINK, NetlinkSockets.NETLINK_ADD_MEMBERSHIP, CtnetlinkMessages.GROUP_DESTROY,
+                    "subscribing to conntrack DESTROY events");
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private static NetlinkSocket openDumpSocket(Path namespace) throws IOException {
+        NetlinkSocket socket = NetlinkSocket.openIn(namespace, NetlinkSockets.NETLINK_NETFILTER, "the conntrack dump socket", PERMISSION_HINT);
+        try {
+            socket.setReceiveBuffer(DUMP_RECEIVE_BUFFER_BYTES);
+            socket.setReceiveTimeout(1_000_000);
+            socket.bind();
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private void seed() throws IOException {
+        FlowLedger.Listener none = (flow, op, ob, rp, rb, started, ended) -> { };
+        ledger.beginDump();
+        ledger.endDump(dump(none));
+        awaitDrain(System.nanoTime());
+        seedEvents = takeEvents();
+    }
+
+    /** Bills what happened since the previous poll. */
+    public synchronized Interval poll() throws IOException {
+        Throwable failure = readerFailure;
+        if (failure != null) {
+            throw new IOException("the conntrack event reader stopped: " + failure.getMessage(), failure);
+        }
+        long now = System.currentTimeMillis();
+        PeerTraffic traffic = new PeerTraffic(localAddresses(), settings.naming(), settings.services());
+        for (Flow flow : seedEvents) {
+            ledger.destroyed(flow, false, traffic);
+        }
+        seedEvents = List.of();
+        for (Flow flow : takeEvents()) {
+            ledger.destroyed(flow, true, traffic);
+        }
+        ledger.beginDump();
+        ledger.endDump(dump(traffic));
+        awaitDrain(System.nanoTime());
+        for (Flow flow : takeEvents()) {
+            ledger.destroyed(flow, true, traffic);
+        }
+        Health health = new Health(dumpSeconds, ledger.dumpEntries(), ledger.dumpWithoutCounters(), ledger.tracked(),
+                eventCount.get(), lost.get(), malformed.get(), ledger.vanished(), ledger.reused());
+        return new Interval(now, traffic.peers(), traffic.byService(), traffic.total(), health);
+    }
+
+    /** Runs one dump through the ledger; false if it did not complete (the entries it missed are billed later). */
+    private boolean dump(FlowLedger.Listener listener) throws IOException {
+        long start = System.nanoTime();
+        long deadline = start + settings.dumpTimeout().toNanos();
+        dumps.send(CtnetlinkMessages.dumpRequest(++sequence, 0));
+        try {
+            while (System.nanoTime() - deadline < 0) {
+                int length = dumps.receive(dumpBuffer, true);
+                if (length == NetlinkSocket.OVERFLOW) {
+                    return restartDumps();
+                }
+                if (length == 0) {
+                    continue;
+                }
+                CtnetlinkMessages.Summary summary = CtnetlinkMessages.parse(dumpBuffer, flow -> ledger.dumped(flow, listener));
+                malformed.addAndGet(summary.malformed());
+                if (summary.error() != 0) {
+                    throw dumps.failure("dumping the conntrack table" + where(), -summary.error());
+                }
+                if (summary.done()) {
+                    return true;
+                }
+            }
+            return restartDumps();
+        } finally {
+            dumpSeconds = (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    /** A dump cut short leaves its replies queued: a fresh socket starts the next one clean. */
+    private boolean restartDumps() throws IOException {
+        dumps.close();
+        dumps = openDumpSocket(namespace);
+        return false;
+    }
+
+    private Set<ByteBuffer> localAddresses() throws IOException {
+        Set<ByteBuffer> addresses = new HashSet<>();
+        routes.send(InterfaceAddresses.dumpRequest(++sequence));
+        ByteBuffer buffer = dumpBuffer;
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            if (routes.receive(buffer, true) <= 0) {
+                continue;
+            }
+            int result = InterfaceAddresses.parse(buffer, addresses);
+            if (result < 0) {
+                throw routes.failure("listing the interface addresses" + where(), -result);
+            }
+            if (result == 1) {
+                return addresses;
+            }
+        }
+        throw new IOException("listing the interface addresses" + where() + ": the kernel did not finish the dump");
+    }
+
+    private String where() {
+        return namespace == null ? "" : " in " + namespace;
+    }
+
+    private List<Flow> takeEvents() {
+        List<Flow> taken = new ArrayList<>();
+        for (Flow flow; (flow = destroyed.poll()) != null; ) {
+            taken.add(flow);
+        }
+        queued.addAndGet(-taken.size());
+        return taken;
+    }
+
+    /** Waits (bounded) until the reader found its socket empty after {@code nanos}; later events wait for the next poll. */
+    private void awaitDrain(long nanos) throws IOException {
+        try {
+            for (int attempt = 0; attempt < DRAIN_WAIT_ATTEMPTS && drainedNanos - nanos < 0 && reader.isAlive(); attempt++) {
+                Thread.sleep(DRAIN_WAIT_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading conntrack events", e);
+        }
+    }
+
+    private void read() {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(DATAGRAM_BUFFER_BYTES);
+        try {
+            // A non-blocking receive that finds nothing proves every event sent before it is queued;
+            // the blocking one in between times out quickly, so that proof stays fresh.
+            boolean wait = false;
+            while (!closing) {
+                long before = System.nanoTime();
+                int length = events.receive(buffer, wait);
+                if (length == 0) {
+                    if (!wait) {
+                        drainedNanos = before;
+                    }
+                    wait = !wait;
+                    continue;
+                }
+                wait = false;
+                if (length == NetlinkSocket.OVERFLOW) {
+                    lost.incrementAndGet();
+                    continue;
+                }
+                CtnetlinkMessages.Summary summary = CtnetlinkMessages.parse(buffer, this::queue);
+                malformed.addAndGet(summary.malformed());
+            }
+        } catch (Throwable e) {
+            readerFailure = e;
+        }
+    }
+
+    private void queue(Flow flow) {
+        if (!flow.destroyed()) {
+            return;
+        }
+        eventCount.incrementAndGet();
+        if (queued.incrementAndGet() > MAX_QUEUED_EVENTS) {
+            queued.decrementAndGet();
+            lost.incrementAndGet();
+            return;
+        }
+        destroyed.add(flow);
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            reader.join(Duration.ofSeconds(5).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        events.close();
+        routes.close();
+        dumps.close();
+    }
+}
