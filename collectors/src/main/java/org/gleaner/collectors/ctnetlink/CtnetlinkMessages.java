@@ -108,7 +108,8 @@ public final class CtnetlinkMessages {
         Tuple original = tuple(buffer, top.first(CTA_TUPLE_ORIG));
         Tuple reply = tuple(buffer, top.first(CTA_TUPLE_REPLY));
         if (original == null || reply != null && (reply.source == null || reply.destination == null)
-                || original.source == null || original.destination == null || original.protocol < 0) {
+                || original.source == null || original.destination == null || original.protocol < 0
+                || original.source.length != original.destination.length) {
             return null;
         }
         long[] originalCounters = counters(buffer, top.first(CTA_COUNTERS_ORIG));
@@ -150,8 +151,10 @@ public final class CtnetlinkMessages {
             if (part.type() == CTA_TUPLE_IP) {
                 for (Attribute address : nested(buffer, part).attributes()) {
                     switch (address.type()) {
-                        case CTA_IP_V4_SRC, CTA_IP_V6_SRC -> tuple.source = address(buffer, address);
-                        case CTA_IP_V4_DST, CTA_IP_V6_DST -> tuple.destination = address(buffer, address);
+                        case CTA_IP_V4_SRC -> tuple.source = address(buffer, address, 4);
+                        case CTA_IP_V4_DST -> tuple.destination = address(buffer, address, 4);
+                        case CTA_IP_V6_SRC -> tuple.source = address(buffer, address, 16);
+                        case CTA_IP_V6_DST -> tuple.destination = address(buffer, address, 16);
                         default -> { }
                     }
                 }
@@ -173,9 +176,9 @@ public final class CtnetlinkMessages {
         return tuple;
     }
 
-    private static byte[] address(ByteBuffer buffer, Attribute attribute) {
-        int length = attribute.valueLength();
-        if (length != 4 && length != 16) {
+    /** The address, or null if it does not have the size its type says: an entry with it is malformed. */
+    private static byte[] address(ByteBuffer buffer, Attribute attribute, int length) {
+        if (attribute.valueLength() != length) {
             return null;
         }
         byte[] address = new byte[length];
