@@ -9,7 +9,7 @@
  *   ctpeer long ADDR PORT        one TCP flow: for each number N read on stdin, sends N bytes,
  *                                reads the N echoed back, prints "ok"; exits on EOF
  *   ctpeer flood ADDR COUNT SIZE [SRC]
- *                                COUNT datagrams of SIZE from one UDP socket to ports 20000.. (one flow each)
+ *                                COUNT datagrams of SIZE from one UDP socket to ports 20000-29999 (one flow each)
  * Every loop is bounded; any failure exits non-zero with a message.
  */
 #include <arpa/inet.h>
@@ -153,7 +153,7 @@ static int flood(const char *addr, int count, int size, const char *source) {
     char buf[2048];
     memset(buf, 'z', sizeof buf);
     for (int i = 0; i < count; i++) {
-        int port = 20000 + i % 40000;
+        int port = 20000 + i % 10000;
         if (to.ss_family == AF_INET) ((struct sockaddr_in *) &to)->sin_port = htons(port);
         else ((struct sockaddr_in6 *) &to)->sin6_port = htons(port);
         if (sendto(fd, buf, size, 0, (struct sockaddr *) &to, len) != size) die("sendto");
