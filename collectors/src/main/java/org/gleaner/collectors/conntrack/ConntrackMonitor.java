@@ -87,7 +87,6 @@ public final class ConntrackMonitor implements AutoCloseable {
      * billed). {@code namespace}: a file such as /run/netns/NAME, or null for the caller's own.
      */
     public static ConntrackMonitor open(Path namespace, Settings settings) throws IOException {
-        KernelSettings.prepare(namespace, settings.setup());
         List<NetlinkSocket> opened = new ArrayList<>();
         try {
             NetlinkSocket events = track(opened, openEventSocket(namespace, settings.eventBufferBytes()));
@@ -95,6 +94,7 @@ public final class ConntrackMonitor implements AutoCloseable {
             routes.setReceiveTimeout(1_000_000);
             routes.bind();
             NetlinkSocket dumps = track(opened, openDumpSocket(namespace));
+            KernelSettings.prepare(namespace, settings.setup());
             ConntrackMonitor monitor = new ConntrackMonitor(namespace, settings, events, routes, dumps);
             monitor.reader.start();
             monitor.seed();

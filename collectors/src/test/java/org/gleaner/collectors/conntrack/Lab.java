@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -32,11 +31,7 @@ final class Lab {
     private Lab() {}
 
     static Path ctpeer() {
-        try (InputStream in = Lab.class.getResourceAsStream("ctpeer.c")) {
-            return CProgram.compile("ctpeer", new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return CProgram.bundled("ctpeer");
     }
 
     /** Starts the echo servers on the peers' side and waits until they listen. */
