@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             FatraceCommand.class,
             FatracePipeCommand.class,
             PsMemCommand.class,
+            PeersCommand.class,
         })
 public final class GleanerCommand implements Runnable {
 
