@@ -49,7 +49,7 @@ public final class ConntrackCollectorFactory implements CollectorFactory {
             throw InvalidOption.of(options, "event_buffer", "must be between 64KiB and 1GiB, not " + eventBuffer);
         }
         ConntrackMonitor.Settings monitor = new ConntrackMonitor.Settings(naming(options), services(options),
-                (int) eventBuffer, timeout.dividedBy(2), options.bool("setup", false));
+                (int) eventBuffer, timeout.multipliedBy(4).dividedBy(5), options.bool("setup", false));
         return ConntrackCollector.start(new ConntrackCollector.Settings(monitor, namespaces(options), top, idle));
     }
 

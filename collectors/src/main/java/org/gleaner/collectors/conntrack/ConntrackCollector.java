@@ -64,6 +64,7 @@ public final class ConntrackCollector implements Collector {
             }
             ConntrackMonitor.Health health = interval.health();
             sink.gauge(now, health.dumpSeconds(), path(base, "collector", "dump_seconds"));
+            sink.gauge(now, health.dumpCpuSeconds(), path(base, "collector", "dump_cpu_seconds"));
             sink.gauge(now, health.dumpEntries(), path(base, "collector", "dump_entries"));
             sink.gauge(now, health.withoutCounters(), path(base, "collector", "flows_without_counters"));
             sink.gauge(now, health.tracked(), path(base, "collector", "flows_tracked"));

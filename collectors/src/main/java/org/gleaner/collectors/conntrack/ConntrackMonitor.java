@@ -1,6 +1,8 @@
 package org.gleaner.collectors.conntrack;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +29,7 @@ import org.gleaner.collectors.netlink.NetlinkSocket;
  * NETLINK_NO_ENOBUFS, read by a thread that only receives, parses and queues. Needs CAP_NET_ADMIN.
  */
 public final class ConntrackMonitor implements AutoCloseable {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final String PERMISSION_HINT = " (conntrack needs CAP_NET_ADMIN: run as root)";
     private static final int DATAGRAM_BUFFER_BYTES = 1 << 16;
     private static final int DUMP_RECEIVE_BUFFER_BYTES = 1 << 20;
@@ -46,10 +49,11 @@ public final class ConntrackMonitor implements AutoCloseable {
     public record Interval(long readMillis, Map<String, long[]> peers, Map<String, Map<String, long[]>> services, long[] total, Health health) {}
 
     /**
-     * {@code dumpSeconds}, {@code dumpEntries}, {@code withoutCounters}, {@code tracked}: of the
-     * last dump; the rest are totals since the start.
+     * {@code dumpSeconds} (wall), {@code dumpCpuSeconds} (the polling thread's CPU, kernel time
+     * included), {@code dumpEntries}, {@code withoutCounters}, {@code tracked}: of the last dump;
+     * the rest are totals since the start.
      */
-    public record Health(double dumpSeconds, long dumpEntries, long withoutCounters, long tracked, long events,
+    public record Health(double dumpSeconds, double dumpCpuSeconds, long dumpEntries, long withoutCounters, long tracked, long events,
             long lostEvents, long malformed, long vanished, long reused) {}
 
     private final Settings settings;
@@ -70,6 +74,7 @@ public final class ConntrackMonitor implements AutoCloseable {
     private volatile Throwable readerFailure;
     private List<Flow> seedEvents = List.of();
     private double dumpSeconds;
+    private double dumpCpuSeconds;
     private int sequence;
 
     private ConntrackMonitor(Path namespace, Settings settings, NetlinkSocket events, NetlinkSocket routes, NetlinkSocket dumps) {
@@ -169,7 +174,7 @@ public final class ConntrackMonitor implements AutoCloseable {
         for (Flow flow : takeEvents()) {
             ledger.destroyed(flow, true, traffic);
         }
-        Health health = new Health(dumpSeconds, ledger.dumpEntries(), ledger.dumpWithoutCounters(), ledger.tracked(),
+        Health health = new Health(dumpSeconds, dumpCpuSeconds, ledger.dumpEntries(), ledger.dumpWithoutCounters(), ledger.tracked(),
                 eventCount.get(), lost.get(), malformed.get(), ledger.vanished(), ledger.reused());
         return new Interval(now, traffic.peers(), traffic.byService(), traffic.total(), health);
     }
@@ -177,6 +182,7 @@ public final class ConntrackMonitor implements AutoCloseable {
     /** Runs one dump through the ledger; false if it did not complete (the entries it missed are billed later). */
     private boolean dump(FlowLedger.Listener listener) throws IOException {
         long start = System.nanoTime();
+        long cpuStart = THREADS.getCurrentThreadCpuTime();
         long deadline = start + settings.dumpTimeout().toNanos();
         dumps.send(CtnetlinkMessages.dumpRequest(++sequence, 0));
         try {
@@ -200,6 +206,7 @@ public final class ConntrackMonitor implements AutoCloseable {
             return restartDumps();
         } finally {
             dumpSeconds = (System.nanoTime() - start) / 1e9;
+            dumpCpuSeconds = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e9;
         }
     }
 
