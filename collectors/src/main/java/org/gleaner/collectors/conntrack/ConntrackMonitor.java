@@ -19,6 +19,7 @@ import org.gleaner.collectors.ctnetlink.Flow;
 import org.gleaner.collectors.jna.NetlinkSockets;
 import org.gleaner.collectors.netlink.InterfaceAddresses;
 import org.gleaner.collectors.netlink.NetlinkSocket;
+import org.gleaner.collectors.netlink.NotificationReader;
 
 /**
  * Exact per-peer traffic of one network namespace from its conntrack table: a plain (non-zeroing)
@@ -34,8 +35,6 @@ public final class ConntrackMonitor implements AutoCloseable {
     private static final int DATAGRAM_BUFFER_BYTES = 1 << 16;
     private static final int DUMP_RECEIVE_BUFFER_BYTES = 1 << 20;
     private static final long RECEIVE_TIMEOUT_MICROS = 20_000;
-    private static final int DRAIN_WAIT_ATTEMPTS = 100;
-    private static final long DRAIN_WAIT_MILLIS = 2;
     /** Events held between two polls; beyond this they are dropped and counted as lost. */
     private static final int MAX_QUEUED_EVENTS = 4_000_000;
 
@@ -65,13 +64,10 @@ public final class ConntrackMonitor implements AutoCloseable {
     private final ConcurrentLinkedQueue<Flow> destroyed = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong eventCount = new AtomicLong();
-    private final AtomicLong lost = new AtomicLong();
+    private final AtomicLong queueDrops = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private final ByteBuffer dumpBuffer = ByteBuffer.allocateDirect(DATAGRAM_BUFFER_BYTES);
-    private final Thread reader;
-    private volatile boolean closing;
-    private volatile long drainedNanos = System.nanoTime();
-    private volatile Throwable readerFailure;
+    private final NotificationReader reader;
     private List<Flow> seedEvents = List.of();
     private double dumpSeconds;
     private double dumpCpuSeconds;
@@ -83,8 +79,8 @@ public final class ConntrackMonitor implements AutoCloseable {
         this.events = events;
         this.routes = routes;
         this.dumps = dumps;
-        this.reader = new Thread(this::read, "gleaner-conntrack-events");
-        reader.setDaemon(true);
+        this.reader = new NotificationReader("gleaner-conntrack-events", events::receive, DATAGRAM_BUFFER_BYTES,
+                datagram -> malformed.addAndGet(CtnetlinkMessages.parse(datagram, this::queue).malformed()));
     }
 
     /**
@@ -155,10 +151,7 @@ public final class ConntrackMonitor implements AutoCloseable {
 
     /** Bills what happened since the previous poll. */
     public synchronized Interval poll() throws IOException {
-        Throwable failure = readerFailure;
-        if (failure != null) {
-            throw new IOException("the conntrack event reader stopped: " + failure.getMessage(), failure);
-        }
+        reader.check("the conntrack event reader" + where());
         long now = System.currentTimeMillis();
         PeerTraffic traffic = new PeerTraffic(localAddresses(), settings.naming(), settings.services());
         for (Flow flow : seedEvents) {
@@ -175,7 +168,7 @@ public final class ConntrackMonitor implements AutoCloseable {
             ledger.destroyed(flow, true, traffic);
         }
         Health health = new Health(dumpSeconds, dumpCpuSeconds, ledger.dumpEntries(), ledger.dumpWithoutCounters(), ledger.tracked(),
-                eventCount.get(), lost.get(), malformed.get(), ledger.vanished(), ledger.reused());
+                eventCount.get(), reader.overflows() + queueDrops.get(), malformed.get(), ledger.vanished(), ledger.reused());
         return new Interval(now, traffic.peers(), traffic.byService(), traffic.total(), health);
     }
 
@@ -249,44 +242,13 @@ public final class ConntrackMonitor implements AutoCloseable {
         return taken;
     }
 
-    /** Waits (bounded) until the reader found its socket empty after {@code nanos}; later events wait for the next poll. */
+    /** Waits (bounded) until every event sent before {@code nanos} is queued; later ones wait for the next poll. */
     private void awaitDrain(long nanos) throws IOException {
         try {
-            for (int attempt = 0; attempt < DRAIN_WAIT_ATTEMPTS && drainedNanos - nanos < 0 && reader.isAlive(); attempt++) {
-                Thread.sleep(DRAIN_WAIT_MILLIS);
-            }
+            reader.awaitDrain(nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while reading conntrack events", e);
-        }
-    }
-
-    private void read() {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(DATAGRAM_BUFFER_BYTES);
-        try {
-            // A non-blocking receive that finds nothing proves every event sent before it is queued;
-            // the blocking one in between times out quickly, so that proof stays fresh.
-            boolean wait = false;
-            while (!closing) {
-                long before = System.nanoTime();
-                int length = events.receive(buffer, wait);
-                if (length == 0) {
-                    if (!wait) {
-                        drainedNanos = before;
-                    }
-                    wait = !wait;
-                    continue;
-                }
-                wait = false;
-                if (length == NetlinkSocket.OVERFLOW) {
-                    lost.incrementAndGet();
-                    continue;
-                }
-                CtnetlinkMessages.Summary summary = CtnetlinkMessages.parse(buffer, this::queue);
-                malformed.addAndGet(summary.malformed());
-            }
-        } catch (Throwable e) {
-            readerFailure = e;
         }
     }
 
@@ -297,7 +259,7 @@ public final class ConntrackMonitor implements AutoCloseable {
         eventCount.incrementAndGet();
         if (queued.incrementAndGet() > MAX_QUEUED_EVENTS) {
             queued.decrementAndGet();
-            lost.incrementAndGet();
+            queueDrops.incrementAndGet();
             return;
         }
         destroyed.add(flow);
@@ -305,9 +267,8 @@ public final class ConntrackMonitor implements AutoCloseable {
 
     @Override
     public void close() {
-        closing = true;
         try {
-            reader.join(Duration.ofSeconds(5).toMillis());
+            reader.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
