@@ -34,7 +34,8 @@ public final class ConntrackMonitor implements AutoCloseable {
     private static final String PERMISSION_HINT = " (conntrack needs CAP_NET_ADMIN: run as root)";
     private static final int DATAGRAM_BUFFER_BYTES = 1 << 16;
     private static final int DUMP_RECEIVE_BUFFER_BYTES = 1 << 20;
-    private static final long RECEIVE_TIMEOUT_MICROS = 20_000;
+    /** Bounds a blocking receive of the event reader, which a poll or close wakes anyway. */
+    private static final long RECEIVE_TIMEOUT_MICROS = 1_000_000;
     /** Events held between two polls; beyond this they are dropped and counted as lost. */
     private static final int MAX_QUEUED_EVENTS = 4_000_000;
 
@@ -79,7 +80,7 @@ public final class ConntrackMonitor implements AutoCloseable {
         this.events = events;
         this.routes = routes;
         this.dumps = dumps;
-        this.reader = new NotificationReader("gleaner-conntrack-events", events::receive, DATAGRAM_BUFFER_BYTES,
+        this.reader = new NotificationReader("gleaner-conntrack-events", events, DATAGRAM_BUFFER_BYTES,
                 datagram -> malformed.addAndGet(CtnetlinkMessages.parse(datagram, this::queue).malformed()));
     }
 

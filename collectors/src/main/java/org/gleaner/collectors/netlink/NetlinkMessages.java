@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
  */
 public final class NetlinkMessages {
     public static final int HEADER = 16;
+    public static final int NLMSG_NOOP = 1;
     public static final int NLMSG_ERROR = 2;
     public static final int NLMSG_DONE = 3;
     public static final int NLM_F_REQUEST = 1;

@@ -14,7 +14,7 @@ import org.gleaner.collectors.jna.NetlinkSockets;
  * ENOBUFS reported as a value, and errors as one line naming what failed and why. A socket
  * belongs to the network namespace it was created in, for its whole life.
  */
-public final class NetlinkSocket implements AutoCloseable {
+public final class NetlinkSocket implements NotificationReader.Source, AutoCloseable {
     /** {@link #receive} result: the kernel dropped messages because the socket was full (ENOBUFS). */
     public static final int OVERFLOW = -1;
 
@@ -23,6 +23,10 @@ public final class NetlinkSocket implements AutoCloseable {
     private final int fd;
     private final String purpose;
     private final String permissionHint;
+    /** The socket's own address (the port id the kernel bound it to), for {@link #wake}. */
+    private final byte[] ownAddress = new byte[SOCKADDR_NL_LENGTH];
+    private final byte[] wakeMessage = ByteBuffer.allocate(NetlinkMessages.HEADER).order(ByteOrder.nativeOrder())
+            .putInt(NetlinkMessages.HEADER).putShort((short) NetlinkMessages.NLMSG_NOOP).array();
 
     private NetlinkSocket(int fd, String purpose, String permissionHint) {
         this.fd = fd;
@@ -93,8 +97,23 @@ public final class NetlinkSocket implements AutoCloseable {
         address.putShort((short) NetlinkSockets.AF_NETLINK);
         try {
             NetlinkSockets.bind(fd, address.array(), SOCKADDR_NL_LENGTH);
+            NetlinkSockets.getsockname(fd, ownAddress, new int[] {SOCKADDR_NL_LENGTH});
         } catch (LastErrorException e) {
             throw failure("binding", e.getErrorCode());
+        }
+    }
+
+    /**
+     * Ends a blocking {@link #receive} now: queues a no-op message (netlink(7) NLMSG_NOOP, which the
+     * parsers pass over) to this socket itself, behind the messages already queued. Best effort:
+     * if it cannot be sent, the receive ends at its timeout.
+     */
+    @Override
+    public void wake() {
+        try {
+            NetlinkSockets.sendto(fd, wakeMessage, wakeMessage.length, NetlinkSockets.MSG_DONTWAIT, ownAddress, SOCKADDR_NL_LENGTH);
+        } catch (LastErrorException full) {
+            // the queue is full (the reader is busy and will find it empty soon) or the socket is closing
         }
     }
 
@@ -114,6 +133,7 @@ public final class NetlinkSocket implements AutoCloseable {
      * its length; 0 if none was queued (with {@code wait}: none came within the receive timeout);
      * or {@link #OVERFLOW} if the kernel had to drop messages (ENOBUFS).
      */
+    @Override
     public int receive(ByteBuffer buffer, boolean wait) throws IOException {
         buffer.clear();
         long length = NetlinkSockets.recv(fd, buffer, buffer.capacity(), wait ? 0 : NetlinkSockets.MSG_DONTWAIT);

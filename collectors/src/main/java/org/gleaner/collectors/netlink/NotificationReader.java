@@ -9,16 +9,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * A thread that reads kernel notifications from a netlink socket and hands each datagram to a
  * handler, and never waits for anything else, so the socket keeps draining while the collector is
  * busy. It alternates a non-blocking receive, whose EAGAIN proves that everything sent before it
- * was handled, with a blocking one that times out quickly (the socket's receive timeout), so that
- * proof stays fresh: {@link #awaitDrain} waits for it.
+ * was handled, with a blocking one; {@link #awaitDrain} wakes the blocking one when a cycle needs a
+ * fresh proof, so an idle reader sleeps until a notification or a cycle comes.
  */
 public final class NotificationReader implements AutoCloseable {
     private static final int DRAIN_WAIT_ATTEMPTS = 50;
     private static final long DRAIN_WAIT_MILLIS = 2;
 
-    /** Receives one datagram as {@link NetlinkSocket#receive} does. */
+    /** Receives one datagram as {@link NetlinkSocket#receive} does, and ends a blocking receive as {@link NetlinkSocket#wake}. */
     public interface Source {
         int receive(ByteBuffer buffer, boolean wait) throws IOException;
+
+        void wake();
     }
 
     /** Handles one datagram (flipped for reading); runs on the reader thread. */
@@ -67,6 +69,7 @@ public final class NotificationReader implements AutoCloseable {
 
     /** Waits (about 100 ms at most) until the reader found the socket empty after {@code nanos}. */
     public void awaitDrain(long nanos) throws InterruptedException {
+        source.wake();
         for (int attempt = 0; attempt < DRAIN_WAIT_ATTEMPTS && drainedNanos - nanos < 0 && thread.isAlive(); attempt++) {
             Thread.sleep(DRAIN_WAIT_MILLIS);
         }
@@ -98,10 +101,11 @@ public final class NotificationReader implements AutoCloseable {
         }
     }
 
-    /** Stops the thread (within the socket's receive timeout) and waits for it. */
+    /** Stops the thread and waits for it. */
     @Override
     public void close() throws InterruptedException {
         closing = true;
+        source.wake();
         thread.join(Duration.ofSeconds(5).toMillis());
     }
 }

@@ -44,7 +44,7 @@ public final class SyscallIoCollector implements Collector {
         this.settings = settings;
         this.socket = socket;
         this.tasks = new ProcTasks(Path.of("/proc"), settings.unitOfProcCgroup());
-        this.listener = new NotificationReader("gleaner-taskstats", socket::receive, DATAGRAM_BUFFER_BYTES, this::applyExits);
+        this.listener = new NotificationReader("gleaner-taskstats", socket, DATAGRAM_BUFFER_BYTES, this::applyExits);
     }
 
     /** Registers for task exits and starts the thread that applies them. Needs root (CAP_NET_ADMIN). */

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.gleaner.collectors.jna.NetlinkSockets;
 import org.gleaner.collectors.netlink.NetlinkSocket;
+import org.gleaner.collectors.netlink.NotificationReader;
 
 /**
  * A generic-netlink socket registered with the kernel's taskstats interface for the exits of
@@ -14,10 +15,13 @@ import org.gleaner.collectors.netlink.NetlinkSocket;
  * exit records only to sockets registered for the CPU the task exits on, so the mask covers all
  * of /sys/devices/system/cpu/possible. Needs CAP_NET_ADMIN.
  */
-final class TaskstatsSocket implements AutoCloseable {
+final class TaskstatsSocket implements NotificationReader.Source, AutoCloseable {
     private static final int NLM_F_ACK = 4;
-    /** Short: an idle listener re-checks its empty socket this often (see SyscallIoCollector.listen). */
-    private static final long RECEIVE_TIMEOUT_MICROS = 20_000;
+    /**
+     * How long a blocking receive waits: an idle listener is woken by {@link #wake} when a
+     * cycle needs it, so this only bounds how late it notices that it should stop.
+     */
+    private static final long RECEIVE_TIMEOUT_MICROS = 1_000_000;
     private static final int SETUP_ATTEMPTS = 250;
 
     /** {@link #receive} result: the kernel dropped notifications because the socket was full. */
@@ -63,8 +67,15 @@ final class TaskstatsSocket implements AutoCloseable {
     }
 
     /** See {@link NetlinkSocket#receive}. */
-    int receive(ByteBuffer buffer, boolean wait) throws IOException {
+    @Override
+    public int receive(ByteBuffer buffer, boolean wait) throws IOException {
         return socket.receive(buffer, wait);
+    }
+
+    /** See {@link NetlinkSocket#wake}: {@link TaskstatsMessages#parse} passes over the no-op message. */
+    @Override
+    public void wake() {
+        socket.wake();
     }
 
     @Override
