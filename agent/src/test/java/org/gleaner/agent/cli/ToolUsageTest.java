@@ -39,7 +39,7 @@ class ToolUsageTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', textBlock = """
-            gleaner      | nosuch                           | gleaner: unknown subcommand 'nosuch' (subcommands: help, agent, bitrot-scrub, fatrace, fatrace-pipe, ps-mem) (see --help)
+            gleaner      | nosuch                           | gleaner: unknown subcommand 'nosuch' (subcommands: help, agent, bitrot-scrub, fatrace, fatrace-pipe, ps-mem, peers) (see --help)
             ps-mem       | -n abc                           | ps-mem: Invalid value for option '--min-val': 'abc' is not a number (see --help)
             fatrace      | -s soon                          | fatrace: Invalid value for option '--seconds': 'soon' is not a number (see --help)
             fatrace      | -C ''                            | fatrace: --command needs a process name
