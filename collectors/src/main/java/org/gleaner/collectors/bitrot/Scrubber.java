@@ -41,7 +41,28 @@ public final class Scrubber {
      * @param filesPerSecond files opened per second, 0 for none
      */
     public record Options(List<byte[]> roots, DigestAlgorithm hash, Duration budget, int percent, Duration olderThan,
-            long bytesPerSecond, double filesPerSecond, PathFilter filter, boolean crossFilesystems, boolean idleIo) {}
+            long bytesPerSecond, double filesPerSecond, PathFilter filter, boolean crossFilesystems, boolean idleIo) {
+        /** A root inside another is dropped (it would be walked twice, and its files taken for their own hard links). */
+        public Options {
+            List<byte[]> sorted = new ArrayList<>(roots);
+            sorted.sort(Arrays::compareUnsigned);
+            List<byte[]> outermost = new ArrayList<>();
+            for (byte[] root : sorted) {
+                if (outermost.isEmpty() || !within(root, outermost.get(outermost.size() - 1))) {
+                    outermost.add(root);
+                }
+            }
+            roots = List.copyOf(outermost);
+        }
+
+        private static boolean within(byte[] path, byte[] root) {
+            if (root.length == 1 && root[0] == '/') {
+                return true;
+            }
+            return path.length >= root.length && Arrays.equals(path, 0, root.length, root, 0, root.length)
+                    && (path.length == root.length || path[root.length] == '/');
+        }
+    }
 
     /** Progress, called on the scrubbing thread. */
     public interface Listener {
