@@ -27,7 +27,7 @@ class FindingTest {
         assertEquals("1048576-2097151", ranges(digests(1, 2, 3), 3L * MIB, digests(1, 9, 3), 3L * MIB));
         assertEquals("0-2097151", ranges(digests(1, 2, 3), 3L * MIB, digests(8, 9, 3), 3L * MIB));
         assertEquals("0-1048575,2097152-2099152", ranges(digests(1, 2, 3), 2L * MIB + 2001, digests(8, 2, 7), 2L * MIB + 2001));
-        assertEquals("2097152-2099999", ranges(digests(1, 2), 2L * MIB, digests(1, 2, 3), 2L * MIB + 3000), "grown");
+        assertEquals("2097152-2100151", ranges(digests(1, 2), 2L * MIB, digests(1, 2, 3), 2L * MIB + 3000), "grown");
     }
 
     @Test
