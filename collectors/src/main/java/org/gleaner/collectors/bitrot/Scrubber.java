@@ -172,7 +172,10 @@ public final class Scrubber {
             return Acceptance.NO_FINDING;
         }
         DigestAlgorithm algorithm = store.algorithm();
-        ContentReader.Outcome outcome = new ContentReader(algorithm, new TokenBucket(0)).read(path, null);
+        ContentReader.Outcome outcome;
+        try (ContentReader reader = new ContentReader(algorithm, new TokenBucket(0))) {
+            outcome = reader.read(path, null);
+        }
         if (outcome instanceof ContentReader.Failed failed) {
             throw new ReadFailure(failed.reason());
         }
@@ -210,6 +213,14 @@ public final class Scrubber {
         reader = new ContentReader(algorithm, new TokenBucket(options.bytesPerSecond()));
         filesBucket = new TokenBucket(options.filesPerSecond());
         deadline = options.budget() == null ? Long.MAX_VALUE : started + options.budget().toMillis();
+        try {
+            return run(started, ioPriority);
+        } finally {
+            reader.close();
+        }
+    }
+
+    private Report run(long started, String ioPriority) throws StoreException, InterruptedException {
         run = store.beginRun(started);
 
         boolean walked = scan();

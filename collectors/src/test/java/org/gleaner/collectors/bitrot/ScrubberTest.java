@@ -95,7 +95,7 @@ class ScrubberTest {
         scrub(root);
         Thread writer = new Thread(() -> {
             try {
-                Thread.sleep(400);
+                Thread.sleep(300);
                 try (RandomAccessFile file = new RandomAccessFile(big.toFile(), "rw")) {
                     file.seek(20 << 20);
                     file.write(1);
@@ -104,9 +104,14 @@ class ScrubberTest {
                 throw new IllegalStateException(e);
             }
         });
-        writer.start();
         ScrubCounts counts = new ScrubCounts();
-        Scrubber.Report report = scrub(root, counts, 16 << 20, new Scrubber.Listener() {}); // 1.5 s to read
+        // 8 MiB/s: the 24 MiB take 2 s after a one-second burst; the write comes 0.3 s into the read
+        Scrubber.Report report = scrub(root, counts, 8 << 20, new Scrubber.Listener() {
+            @Override
+            public void planned(long files, long bytes) {
+                writer.start();
+            }
+        });
         writer.join();
         assertEquals(List.of(), report.findings());
         assertEquals(1, counts.skippedChanging.get());
