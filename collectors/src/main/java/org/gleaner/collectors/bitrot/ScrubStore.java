@@ -416,6 +416,11 @@ public final class ScrubStore implements AutoCloseable {
         return updated;
     }
 
+    /** Whether any file is known to have vanished (else no new file can be one of them, moved). */
+    boolean anyVanished() throws StoreException {
+        return single("SELECT EXISTS (SELECT 1 FROM files WHERE vanished = 1)") != 0;
+    }
+
     /** New, edited and corrupt files of this run's directories that this run has not yet digested. */
     List<Work> pending(long run, int limit) throws StoreException {
         return work("SELECT " + WORK_COLUMNS + " FROM files f JOIN dirs d ON d.id = f.dir"

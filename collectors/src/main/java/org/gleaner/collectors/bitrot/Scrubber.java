@@ -104,6 +104,7 @@ public final class Scrubber {
     private long deadline;
     private long digestedFiles;
     private long digestedBytes;
+    private boolean anyVanished;
 
     private record InodeKey(long device, long inode) {}
 
@@ -228,6 +229,7 @@ public final class Scrubber {
             store.markUnlistedVanished(options.roots(), run);
         }
         counts.moved.addAndGet(store.carryMovedByInode(run));
+        anyVanished = store.anyVanished();
         store.commit();
 
         long checkedBefore = started - options.olderThan().toMillis();
@@ -405,7 +407,7 @@ public final class Scrubber {
             store.storeBaseline(work, digested, now, run);
             counts.filesBaselined.incrementAndGet();
             counts.bytesBaselined.addAndGet(size);
-            if (store.carryMovedByContent(work.dir(), work.name(), size, digested.digest())) {
+            if (anyVanished && store.carryMovedByContent(work.dir(), work.name(), size, digested.digest())) {
                 counts.moved.incrementAndGet();
             }
         } else if (Arrays.equals(digested.digest(), work.digest())) {
