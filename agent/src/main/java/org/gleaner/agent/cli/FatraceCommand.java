@@ -23,6 +23,7 @@ import org.gleaner.collectors.fanotify.FanotifyWatcher;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Options;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Scope;
 import org.gleaner.collectors.jna.Fanotify;
+import org.gleaner.collectors.text.BytePath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
@@ -35,7 +36,7 @@ import sun.misc.Signal;
         description = {"Report file access events system wide (root): one line per event,",
                 "'comm(pid): TYPES path'. Types: R read, C close, W write, O open, + create, D delete,",
                 "< moved from, > moved to; create/delete/move lines name the entry itself.",
-                "Control characters in names are printed as \\n, \\t, \\\\ and \\xHH."})
+                "Names print as bytes: printable UTF-8 as is, backslash as \\\\, any other byte as \\xNN."})
 public final class FatraceCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--current-mount"}, description = "Only events on the filesystem of the current directory.")
@@ -122,7 +123,7 @@ public final class FatraceCommand implements Callable<Integer> {
                 throw new UsageException(e.getMessage());
             }
         }
-        List<Path> paths = currentMount ? List.of(Path.of(".")) : Mounts.deviceBacked(Path.of("/proc/self/mountinfo"));
+        List<BytePath> paths = currentMount ? List.of(BytePath.ofArgument(".")) : Mounts.deviceBacked(Path.of("/proc/self/mountinfo"));
         return new Options(paths, Scope.FILESYSTEM, events, Set.copyOf(ignoredPids),
                 false, true, Options.DEFAULT_BUFFER_BYTES);
     }
@@ -150,7 +151,7 @@ public final class FatraceCommand implements Callable<Integer> {
             try {
                 return FanotifyWatcher.start(current, fatrace);
             } catch (FanotifyException e) {
-                Path failed = e.path().orElse(null);
+                BytePath failed = e.path().orElse(null);
                 if (current.paths().size() == 1 && current.scope() == Scope.FILESYSTEM && lacksFileHandles(e)) {
                     System.err.println("fatrace: warning: " + Cli.oneLine(e.getMessage())
                             + "; watching its mount without create/delete/rename events instead");
@@ -158,11 +159,11 @@ public final class FatraceCommand implements Callable<Integer> {
                     continue;
                 }
                 if (failed == null || !current.paths().contains(failed) || current.paths().size() == 1
-                        || failed.equals(Path.of("/"))) {
+                        || failed.equals(BytePath.ROOT)) {
                     throw e;
                 }
                 System.err.println("fatrace: warning: " + Cli.oneLine(e.getMessage()) + "; leaving it out");
-                List<Path> rest = new ArrayList<>(current.paths());
+                List<BytePath> rest = new ArrayList<>(current.paths());
                 rest.remove(failed);
                 current = new Options(rest, current.scope(), current.events(), current.ignoredPids(),
                         current.onlyUnderPaths(), current.resolveComm(), current.bufferBytes());

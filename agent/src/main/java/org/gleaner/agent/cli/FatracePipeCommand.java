@@ -24,6 +24,7 @@ import org.gleaner.agent.filewatch.ReaderWatch;
 import org.gleaner.agent.filewatch.WatchedRoots;
 import org.gleaner.collectors.fanotify.FanotifyWatcher;
 import org.gleaner.collectors.fanotify.FileEvent;
+import org.gleaner.collectors.text.BytePath;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -135,7 +136,7 @@ public final class FatracePipeCommand implements Runnable {
                 ReaderWatch.start(output::interrupt);
             }
             stopWhenTheWatcherFails(watcher, output);
-            err.println(Cli.oneLine("fatrace-pipe: watching " + roots.paths().stream().map(Path::toString)
+            err.println(Cli.oneLine("fatrace-pipe: watching " + roots.paths().stream().map(BytePath::toString)
                     .collect(Collectors.joining(" ")) + (ownedFifo == null ? "" : ", writing to " + fifo)
                     + (watcher.scope() == FanotifyWatcher.Scope.TREE ? " (unprivileged: only directories"
                         + " readable by this user, and other users' processes have no name)" : "")));

@@ -4,9 +4,13 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import org.gleaner.collectors.fanotify.FileEvent;
+import org.gleaner.collectors.text.ByteText;
 
 /**
  * fatrace's output, line by line: {@code [time ]comm(pid): LETTERS path}, or one JSON object per line.
+ * Names are bytes and print in the one form every gleaner tool uses ({@link ByteText}): printable
+ * UTF-8 as it is, a backslash doubled, any other byte {@code \xNN}; in JSON the same text, plus
+ * {@code comm_base64}/{@code path_base64} with the exact bytes when the name is not plain.
  * Letters follow martinpitt/fatrace: R read, C close, W write (modify or close-after-write), O open,
  * + create, D delete, &lt; moved from, &gt; moved to.
  */
@@ -100,8 +104,8 @@ public final class EventFormat {
             case EPOCH -> epoch(out, time).append(' ');
             case NONE -> { }
         }
-        escapeText(out, comm).append('(').append(event.pid()).append("): ").append(letters(event.mask())).append(' ');
-        escapeText(out, event.path().toString());
+        out.append(comm).append('(').append(event.pid()).append("): ").append(letters(event.mask())).append(' ');
+        out.append(event.path());
     }
 
     private void appendJson(StringBuilder out, FileEvent event, String comm, Instant time) {
@@ -109,12 +113,12 @@ public final class EventFormat {
         if (timestamp != Timestamp.NONE) {
             epoch(out.append("\"timestamp\":"), time).append(',');
         }
-        escapeJson(out.append("\"comm\":"), comm);
+        ByteText.appendJsonMember(out, "comm", ByteText.parse(comm));
         out.append(",\"pid\":").append(event.pid());
         out.append(",\"types\":");
-        escapeJson(out, letters(event.mask()));
-        out.append(",\"path\":");
-        escapeJson(out, event.path().toString());
+        ByteText.appendJsonString(out, letters(event.mask()));
+        out.append(',');
+        ByteText.appendJsonMember(out, "path", event.path().bytes());
         out.append('}');
     }
 
@@ -129,58 +133,5 @@ public final class EventFormat {
             out.append('0');
         }
         return out.append(digits);
-    }
-
-    /**
-     * Text output: control characters and backslash become C-style escapes (\n, \t, \\, \xHH), so a
-     * name holding a newline cannot fake a second event line.
-     */
-    static StringBuilder escapeText(StringBuilder out, String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        out.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    static StringBuilder escapeJson(StringBuilder out, String text) {
-        out.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\t' -> out.append("\\t");
-                case '\r' -> out.append("\\r");
-                default -> {
-                    if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) && !validSurrogatePair(text, i)) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"');
-    }
-
-    private static boolean validSurrogatePair(String text, int i) {
-        char c = text.charAt(i);
-        if (Character.isHighSurrogate(c)) {
-            return i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
-        }
-        return i > 0 && Character.isHighSurrogate(text.charAt(i - 1));
     }
 }

@@ -2,9 +2,9 @@ package org.gleaner.agent.filewatch;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.stream.Collectors;
 import org.gleaner.agent.cli.Cli;
+import org.gleaner.collectors.text.BytePath;
 
 /** The output thread: waits for each debounced batch and delivers it, until the reader goes away. */
 public final class BatchLoop {
@@ -20,7 +20,7 @@ public final class BatchLoop {
             while (!Thread.currentThread().isInterrupted()) {
                 ChangeBatcher.Batch batch = batcher.awaitBatch();
                 if (batch.overflow()) {
-                    String roots = batch.paths().stream().map(Path::toString).collect(Collectors.joining(" "));
+                    String roots = batch.paths().stream().map(BytePath::toString).collect(Collectors.joining(" "));
                     warnings.println("fatrace-pipe: warning: the event queue overflowed and changes were lost;"
                             + " reporting " + Cli.oneLine(roots) + " for a full rescan");
                 }

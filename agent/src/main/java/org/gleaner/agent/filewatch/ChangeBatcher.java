@@ -1,10 +1,10 @@
 package org.gleaner.agent.filewatch;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.gleaner.collectors.text.BytePath;
 
 /**
  * Collects changes from the event thread and hands them to the output thread in debounced batches:
@@ -18,12 +18,12 @@ public final class ChangeBatcher {
     static final int MAX_PATHS_PER_BATCH = 65_536;
 
     /** A batch of paths to report and whether it stands for lost events (a rescan marker). */
-    public record Batch(List<Path> paths, boolean overflow) {}
+    public record Batch(List<BytePath> paths, boolean overflow) {}
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final PendingChanges pending = new PendingChanges(MAX_PATHS_PER_BATCH);
-    private final List<Path> roots;
+    private final List<BytePath> roots;
     private final boolean includeGone;
     private final long quietNanos;
     private final long maxDelayNanos;
@@ -35,18 +35,18 @@ public final class ChangeBatcher {
      * @param includeGone report deletes and moves out too
      * @param quietMillis the debounce: 0 hands every change over at once
      */
-    public ChangeBatcher(List<Path> roots, boolean includeGone, long quietMillis) {
+    public ChangeBatcher(List<BytePath> roots, boolean includeGone, long quietMillis) {
         this.roots = List.copyOf(roots);
         this.includeGone = includeGone;
         this.quietNanos = TimeUnit.MILLISECONDS.toNanos(quietMillis);
         this.maxDelayNanos = 10 * quietNanos;
     }
 
-    public void changed(Path path, boolean appeared) {
+    public void changed(BytePath path, boolean appeared) {
         update(() -> pending.changed(path, appeared));
     }
 
-    public void gone(Path path) {
+    public void gone(BytePath path) {
         update(() -> pending.gone(path));
     }
 
@@ -85,7 +85,7 @@ public final class ChangeBatcher {
                     continue;
                 }
                 boolean overflow = pending.overflowed();
-                List<Path> paths = pending.drain(includeGone, roots);
+                List<BytePath> paths = pending.drain(includeGone, roots);
                 if (!paths.isEmpty()) {
                     return new Batch(paths, overflow);
                 }

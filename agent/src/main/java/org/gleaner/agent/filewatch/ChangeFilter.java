@@ -1,10 +1,8 @@
 package org.gleaner.agent.filewatch;
 
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import org.gleaner.collectors.fanotify.FileEvent;
 import org.gleaner.collectors.fanotify.FileEventListener;
+import org.gleaner.collectors.procfs.ByteFiles;
 
 /**
  * Turns raw file events into changes for the batcher: keeps only paths under a watched root that no
@@ -50,7 +48,7 @@ public final class ChangeFilter implements FileEventListener {
         boolean changed = event.has(CHANGED_BITS);
         if (changed && event.has(GONE_BITS)) {
             // The kernel merged events on this entry and their order is lost: what is there now decides.
-            changed = Files.exists(event.path(), LinkOption.NOFOLLOW_LINKS);
+            changed = ByteFiles.exists(event.path());
         }
         if (!changed) {
             batcher.gone(event.path());

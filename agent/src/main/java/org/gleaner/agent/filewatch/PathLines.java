@@ -1,20 +1,18 @@
 package org.gleaner.agent.filewatch;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.Charset;
-import java.nio.file.Path;
-import org.gleaner.agent.cli.Cli;
+import org.gleaner.collectors.text.BytePath;
 
 /**
  * Writes a batch as paths, one per line (or NUL-terminated with {@code -0}), and flushes it whole.
- * Paths are encoded the way the JVM encodes file names, so they round-trip to the same bytes. In line
- * mode a path holding a newline cannot be written unambiguously: it is skipped with a warning.
+ * Each path is written as its exact bytes, whatever the locale, so a program reading them (xargs,
+ * --exec) opens the very file that changed. In line mode a path holding a newline cannot be written
+ * unambiguously: it is skipped with a warning.
  */
 public final class PathLines implements BatchSink {
-
-    private static final Charset FILE_NAME_CHARSET = fileNameCharset();
 
     private final OutputStream out;
     private final byte separator;
@@ -34,24 +32,25 @@ public final class PathLines implements BatchSink {
 
     /** The batch as bytes: each path followed by {@code separator}; paths holding it are left out. */
     static byte[] encode(ChangeBatcher.Batch batch, byte separator, PrintStream warnings) {
-        StringBuilder text = new StringBuilder();
-        for (Path path : batch.paths()) {
-            String name = path.toString();
-            if (name.indexOf((char) separator) >= 0) {
-                warnings.println("fatrace-pipe: warning: skipped a path holding a newline (use -0): "
-                        + Cli.oneLine(name));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (BytePath path : batch.paths()) {
+            byte[] raw = path.bytes();
+            if (contains(raw, separator)) {
+                warnings.println("fatrace-pipe: warning: skipped a path holding a newline (use -0): " + path);
                 continue;
             }
-            text.append(name).append((char) separator);
+            bytes.write(raw, 0, raw.length);
+            bytes.write(separator);
         }
-        return text.toString().getBytes(FILE_NAME_CHARSET);
+        return bytes.toByteArray();
     }
 
-    private static Charset fileNameCharset() {
-        try {
-            return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
-        } catch (IllegalArgumentException unknown) {
-            return Charset.defaultCharset();
+    private static boolean contains(byte[] raw, byte wanted) {
+        for (byte b : raw) {
+            if (b == wanted) {
+                return true;
+            }
         }
+        return false;
     }
 }

@@ -1,10 +1,10 @@
 package org.gleaner.agent.filewatch;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.gleaner.collectors.text.BytePath;
 
 /**
  * The changes of one burst, merged per path, in the order paths first changed. A path that appeared
@@ -26,7 +26,7 @@ final class PendingChanges {
         }
     }
 
-    private final Map<Path, Entry> entries = new LinkedHashMap<>();
+    private final Map<BytePath, Entry> entries = new LinkedHashMap<>();
     private final int capacity;
     private boolean overflowed;
 
@@ -36,7 +36,7 @@ final class PendingChanges {
     }
 
     /** The file was written and closed, created or moved in ({@code appeared} for the last two). */
-    void changed(Path path, boolean appeared) {
+    void changed(BytePath path, boolean appeared) {
         if (overflowed) {
             return;
         }
@@ -49,7 +49,7 @@ final class PendingChanges {
     }
 
     /** The file was deleted or moved out. */
-    void gone(Path path) {
+    void gone(BytePath path) {
         if (overflowed) {
             return;
         }
@@ -81,8 +81,8 @@ final class PendingChanges {
      * The paths to report: those that exist changed, plus those gone when {@code includeGone}; after an
      * overflow, only {@code roots} (the rescan marker). Empties this burst.
      */
-    List<Path> drain(boolean includeGone, List<Path> roots) {
-        List<Path> paths = new ArrayList<>();
+    List<BytePath> drain(boolean includeGone, List<BytePath> roots) {
+        List<BytePath> paths = new ArrayList<>();
         if (overflowed) {
             paths.addAll(roots);
         } else {
@@ -97,7 +97,7 @@ final class PendingChanges {
         return paths;
     }
 
-    private void add(Path path, Entry entry) {
+    private void add(BytePath path, Entry entry) {
         if (entries.size() >= capacity) {
             overflow();
         } else {

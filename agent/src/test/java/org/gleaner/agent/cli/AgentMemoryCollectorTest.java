@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.gleaner.agent.daemon.MetricNames;
 import org.gleaner.testkit.CProgram;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.Launcher;
@@ -88,13 +89,42 @@ class AgentMemoryCollectorTest {
         assertTrue(actual >= low && actual <= high, what + " = " + actual + ", expected " + low + ".." + high);
     }
 
+    /**
+     * Executables {@code a_b} and {@code a b} escape alike: each must still be a series of its own,
+     * or Graphite keeps one group's datapoint and drops the other's.
+     */
+    @Test
+    void twoGroupsWhoseNamesEscapeAlikeAreTwoSeries() throws Exception {
+        String plain = "names-a_b-" + TEST_PID;
+        String spaced = "names-a b-" + TEST_PID;
+        Path memhog = CProgram.bundled("memhog");
+        try (MemHog first = new MemHog(MemHog.command(NamedExecutable.copy(memhog, plain), 2, 0, 0));
+                MemHog second = new MemHog(MemHog.command(NamedExecutable.copy(memhog, spaced), 4, 0, 1))) {
+            first.touch(Duration.ofSeconds(20));
+            second.touch(Duration.ofSeconds(20));
+            Path config = dir.resolve("gleaner.yaml");
+            Files.writeString(config, "prefix: t\ncollectors:\n  memory: {top: 10000, timeout: 2900ms, cycle_budget: 2800ms}\n");
+            Cmd.Result result = Launcher.run("gleaner", Duration.ofSeconds(60), List.of("agent", "--stdout", "--cycles", "1",
+                    "--collectors", "memory", "-i", "3s", "--config", config.toString())).ok();
+            List<String> processLines = result.stdout().lines()
+                    .filter(line -> line.startsWith("t.memory.groups.names-a_b-" + TEST_PID) && line.contains(".processes ")).toList();
+            assertEquals(2, processLines.stream().map(line -> line.split(" ")[0]).distinct().count(),
+                    "two groups, two series: " + processLines);
+            assertEquals(List.of("t.memory.groups." + plain + ".processes 1",
+                            "t.memory.groups." + MetricNames.escape(spaced) + ".processes 2"),
+                    processLines.stream().map(line -> line.substring(0, line.lastIndexOf(' '))).sorted().toList(),
+                    "one series per group: " + result.stdout());
+            assertTrue(MetricNames.escape(spaced).matches("names-a_b-" + TEST_PID + "_[0-9a-f]{12}"), MetricNames.escape(spaced));
+        }
+    }
+
     /** The rollup scan fits in a 1 s interval; a full smaps scan of a busy machine needs longer. */
     @ParameterizedTest
     @ValueSource(strings = {"{source: rollup, top: 10000, timeout: 950ms, cycle_budget: 900ms}",
                             "{source: smaps, top: 10000, timeout: 2900ms, cycle_budget: 2800ms}"})
     void aHelperWithKnownPrivateAndSharedMemoryShowsWithTheRightValues(String options) throws Exception {
         String name = "agent memhog." + TEST_PID;
-        String metric = "t.memory.groups.agent_memhog_" + TEST_PID + ".";
+        String metric = "t.memory.groups." + MetricNames.escape(name) + ".";
         try (MemHog hog = new MemHog(MemHog.command(NamedExecutable.copy(CProgram.bundled("memhog"), name), 8, 16, 2))) {
             hog.touch(Duration.ofSeconds(20));
             Output output = agent(options.contains("smaps,") ? "3s" : "1s", options);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.gleaner.collectors.text.BytePath;
 import org.junit.jupiter.api.Test;
 
 class MountsTest {
@@ -19,7 +20,7 @@ class MountsTest {
                     "40 27 254:1 / /srv/with\\040space rw - ext4 /dev/null rw",
                     "41 27 254:2 / /gone rw - ext4 /dev/gleaner-missing-device rw",
                     ""));
-            assertEquals(List.of(Path.of("/"), Path.of("/srv/with space")), Mounts.deviceBacked(mounts));
+            assertEquals(List.of(BytePath.ROOT, BytePath.ofArgument("/srv/with space")), Mounts.deviceBacked(mounts));
         } finally {
             Files.delete(mounts);
         }

@@ -12,11 +12,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.gleaner.collectors.text.BytePath;
 import org.junit.jupiter.api.Test;
 
 class BatchLoopTest {
 
-    private static final Path ROOT = Path.of("/w");
+    private static final BytePath ROOT = BytePath.ofArgument("/w");
 
     @Test
     void aFailedWriteMeansTheReaderIsGoneAndEndsTheLoop() throws Exception {

@@ -7,11 +7,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.gleaner.collectors.text.BytePath;
 import org.junit.jupiter.api.Test;
 
 class ChangeBatcherTest {
 
-    private static final Path ROOT = Path.of("/w");
+    private static final BytePath ROOT = BytePath.ofArgument("/w");
 
     private static CompletableFuture<ChangeBatcher.Batch> next(ChangeBatcher batcher) {
         return CompletableFuture.supplyAsync(() -> {

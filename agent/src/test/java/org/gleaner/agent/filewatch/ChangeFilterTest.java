@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.gleaner.collectors.fanotify.FileEvent;
+import org.gleaner.collectors.text.BytePath;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,27 +26,31 @@ class ChangeFilterTest {
         root = Files.createDirectory(temp.resolve("project"));
     }
 
-    private List<Path> batch(boolean includeGone, List<String> excludes, List<FileEvent> events) throws Exception {
-        ChangeBatcher batcher = new ChangeBatcher(List.of(root), includeGone, 0);
-        ChangeFilter filter = new ChangeFilter(WatchedRoots.of(List.of(root)), Excludes.of(excludes), null, batcher);
+    private List<BytePath> batch(boolean includeGone, List<String> excludes, List<FileEvent> events) throws Exception {
+        ChangeBatcher batcher = new ChangeBatcher(List.of(BytePath.of(root)), includeGone, 0);
+        ChangeFilter filter = new ChangeFilter(WatchedRoots.of(List.of(BytePath.of(root))), Excludes.of(excludes), null, batcher);
         events.forEach(filter::onEvent);
         filter.onEvent(event(FileEvent.CLOSE_WRITE, "end-marker"));
-        List<Path> paths = batcher.awaitBatch().paths();
-        assertEquals(root.resolve("end-marker"), paths.get(paths.size() - 1), "batch " + paths);
+        List<BytePath> paths = batcher.awaitBatch().paths();
+        assertEquals(at("end-marker"), paths.get(paths.size() - 1), "batch " + paths);
         return paths.subList(0, paths.size() - 1);
     }
 
-    private List<Path> changes(List<FileEvent> events) throws Exception {
+    private List<BytePath> changes(List<FileEvent> events) throws Exception {
         return batch(false, Excludes.DEFAULTS, events);
     }
 
+    private BytePath at(String relative) {
+        return BytePath.of(root.resolve(relative));
+    }
+
     private FileEvent event(long mask, String relative) {
-        return new FileEvent(mask, OTHER_PID, root.resolve(relative));
+        return new FileEvent(mask, OTHER_PID, at(relative));
     }
 
     @Test
     void writtenCreatedAndMovedInFilesAreReportedOnceEachInOrder() throws Exception {
-        assertEquals(List.of(root.resolve("a.c"), root.resolve("sub/b.c"), root.resolve("c.c")), changes(List.of(
+        assertEquals(List.of(at("a.c"), at("sub/b.c"), at("c.c")), changes(List.of(
                 event(FileEvent.OPEN | FileEvent.MODIFY, "a.c"),
                 event(FileEvent.CLOSE_WRITE, "a.c"),
                 event(FileEvent.CREATE, "sub/b.c"),
@@ -69,13 +74,13 @@ class ChangeFilterTest {
                 event(FileEvent.CLOSE_WRITE, "main.c.tmp1234"),
                 event(FileEvent.MOVED_FROM, "main.c.tmp1234"),
                 event(FileEvent.MOVED_TO, "main.c"));
-        assertEquals(List.of(root.resolve("main.c")), changes(save));
-        assertEquals(List.of(root.resolve("main.c")), batch(true, List.of(), save), "--events too");
+        assertEquals(List.of(at("main.c")), changes(save));
+        assertEquals(List.of(at("main.c")), batch(true, List.of(), save), "--events too");
     }
 
     @Test
     void vimBackupDanceReportsTheFileOnce() throws Exception {
-        assertEquals(List.of(root.resolve("main.c")), changes(List.of(
+        assertEquals(List.of(at("main.c")), changes(List.of(
                 event(FileEvent.CREATE, "4913"),
                 event(FileEvent.CLOSE_WRITE, "4913"),
                 event(FileEvent.DELETE, "4913"),
@@ -92,8 +97,8 @@ class ChangeFilterTest {
                 event(FileEvent.DELETE, "old.c"),
                 event(FileEvent.MOVED_FROM, "moved.c"),
                 event(FileEvent.MOVED_TO, "elsewhere/moved.c"));
-        assertEquals(List.of(root.resolve("elsewhere/moved.c")), changes(events));
-        assertEquals(List.of(root.resolve("old.c"), root.resolve("moved.c"), root.resolve("elsewhere/moved.c")),
+        assertEquals(List.of(at("elsewhere/moved.c")), changes(events));
+        assertEquals(List.of(at("old.c"), at("moved.c"), at("elsewhere/moved.c")),
                 batch(true, List.of(), events));
     }
 
@@ -107,7 +112,7 @@ class ChangeFilterTest {
 
     @Test
     void aFileDeletedThenRecreatedIsAChange() throws Exception {
-        assertEquals(List.of(root.resolve("a.c")), batch(true, List.of(), List.of(
+        assertEquals(List.of(at("a.c")), batch(true, List.of(), List.of(
                 event(FileEvent.DELETE, "a.c"),
                 event(FileEvent.CREATE, "a.c"),
                 event(FileEvent.CLOSE_WRITE, "a.c"))));
@@ -115,7 +120,7 @@ class ChangeFilterTest {
 
     @Test
     void directoriesCountWhenMovedOrDeletedNotWhenCreated() throws Exception {
-        assertEquals(List.of(root.resolve("moved-in"), root.resolve("removed")), batch(true, List.of(), List.of(
+        assertEquals(List.of(at("moved-in"), at("removed")), batch(true, List.of(), List.of(
                 event(FileEvent.CREATE | FileEvent.ONDIR, "new-dir"),
                 event(FileEvent.MOVED_TO | FileEvent.ONDIR, "moved-in"),
                 event(FileEvent.DELETE | FileEvent.ONDIR, "removed"))));
@@ -124,10 +129,10 @@ class ChangeFilterTest {
     @Test
     void mergedCreateAndDeleteIsDecidedByWhatExistsNow() throws Exception {
         Files.writeString(root.resolve("exists"), "x");
-        assertEquals(List.of(root.resolve("exists"), root.resolve("vanished")), batch(true, List.of(), List.of(
+        assertEquals(List.of(at("exists"), at("vanished")), batch(true, List.of(), List.of(
                 event(FileEvent.CREATE | FileEvent.DELETE | FileEvent.CLOSE_WRITE, "exists"),
                 event(FileEvent.CREATE | FileEvent.DELETE, "vanished"))));
-        assertEquals(List.of(root.resolve("exists")), changes(List.of(
+        assertEquals(List.of(at("exists")), changes(List.of(
                 event(FileEvent.CREATE | FileEvent.DELETE | FileEvent.CLOSE_WRITE, "exists"),
                 event(FileEvent.CREATE | FileEvent.DELETE, "vanished"))));
     }
@@ -135,15 +140,15 @@ class ChangeFilterTest {
     @Test
     void pathsOutsideTheRootsNeverAppearIncludingASiblingWithTheSamePrefix() throws Exception {
         assertEquals(List.of(), changes(List.of(
-                new FileEvent(FileEvent.CLOSE_WRITE, OTHER_PID, Path.of(root + "2", "a.c")),
-                new FileEvent(FileEvent.CLOSE_WRITE, OTHER_PID, Path.of(root + ".bak")),
-                new FileEvent(FileEvent.CLOSE_WRITE, OTHER_PID, temp.resolve("outside.c")),
-                new FileEvent(FileEvent.CLOSE_WRITE, OTHER_PID, Path.of("/etc/passwd")))));
+                new FileEvent(FileEvent.CLOSE_WRITE, OTHER_PID, BytePath.ofArgument(root + "2/a.c")),
+                new FileEvent(FileEvent.CLOSE_WRITE, OTHER_PID, BytePath.ofArgument(root + ".bak")),
+                new FileEvent(FileEvent.CLOSE_WRITE, OTHER_PID, BytePath.of(temp.resolve("outside.c"))),
+                new FileEvent(FileEvent.CLOSE_WRITE, OTHER_PID, BytePath.ofArgument("/etc/passwd")))));
     }
 
     @Test
     void defaultExcludesDropGitAndEditorFiles() throws Exception {
-        assertEquals(List.of(root.resolve("sub/.gitignore"), root.resolve("a.swp")), changes(List.of(
+        assertEquals(List.of(at("sub/.gitignore"), at("a.swp")), changes(List.of(
                 event(FileEvent.CLOSE_WRITE, ".git/index"),
                 event(FileEvent.CLOSE_WRITE, "sub/.git/objects/ab/cdef"),
                 event(FileEvent.CLOSE_WRITE, "sub/.gitignore"),
@@ -158,31 +163,31 @@ class ChangeFilterTest {
 
     @Test
     void commandFilterKeepsOnlyThatProgramsChanges() throws Exception {
-        ChangeBatcher batcher = new ChangeBatcher(List.of(root), false, 0);
-        ChangeFilter filter = new ChangeFilter(WatchedRoots.of(List.of(root)), Excludes.of(List.of()), "make", batcher);
-        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 0, root.resolve("unknown-pid"), "unknown"));
-        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 10, root.resolve("by-cc"), "cc1"));
-        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 11, root.resolve("by-make"), "make"));
-        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 12, root.resolve("by-maker"), "maker"));
-        assertEquals(List.of(root.resolve("by-make")), batcher.awaitBatch().paths());
+        ChangeBatcher batcher = new ChangeBatcher(List.of(BytePath.of(root)), false, 0);
+        ChangeFilter filter = new ChangeFilter(WatchedRoots.of(List.of(BytePath.of(root))), Excludes.of(List.of()), "make", batcher);
+        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 0, at("unknown-pid"), "unknown"));
+        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 10, at("by-cc"), "cc1"));
+        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 11, at("by-make"), "make"));
+        filter.onEvent(new FileEvent(FileEvent.CLOSE_WRITE, 12, at("by-maker"), "maker"));
+        assertEquals(List.of(at("by-make")), batcher.awaitBatch().paths());
     }
 
     @Test
     void entryNamesWhoseDirectoryVanishedAreNotUnderAnyRoot() throws Exception {
-        assertEquals(List.of(), changes(List.of(new FileEvent(FileEvent.CREATE, OTHER_PID, Path.of("orphan")))));
+        assertEquals(List.of(), changes(List.of(new FileEvent(FileEvent.CREATE, OTHER_PID, BytePath.ofArgument("orphan")))));
     }
 
     @Test
     void overflowTurnsTheBatchIntoTheRescanMarker() throws Exception {
-        ChangeBatcher batcher = new ChangeBatcher(List.of(root), false, 0);
-        ChangeFilter filter = new ChangeFilter(WatchedRoots.of(List.of(root)), Excludes.of(List.of()), null, batcher);
+        ChangeBatcher batcher = new ChangeBatcher(List.of(BytePath.of(root)), false, 0);
+        ChangeFilter filter = new ChangeFilter(WatchedRoots.of(List.of(BytePath.of(root))), Excludes.of(List.of()), null, batcher);
         filter.onEvent(event(FileEvent.CLOSE_WRITE, "before"));
         filter.onOverflow();
         filter.onEvent(event(FileEvent.CLOSE_WRITE, "after"));
         ChangeBatcher.Batch batch = batcher.awaitBatch();
         assertTrue(batch.overflow());
-        assertEquals(List.of(root), batch.paths());
+        assertEquals(List.of(BytePath.of(root)), batch.paths());
         filter.onEvent(event(FileEvent.CLOSE_WRITE, "next"));
-        assertEquals(List.of(root.resolve("next")), batcher.awaitBatch().paths());
+        assertEquals(List.of(at("next")), batcher.awaitBatch().paths());
     }
 }

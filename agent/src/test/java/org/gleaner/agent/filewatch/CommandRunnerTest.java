@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.gleaner.collectors.text.BytePath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandRunnerTest {
 
     private static final long COOLDOWN_MILLIS = 200;
-    private static final Path ROOT = Path.of("/w");
+    private static final BytePath ROOT = BytePath.ofArgument("/w");
 
     @TempDir
     Path temp;
@@ -40,7 +41,7 @@ class CommandRunnerTest {
         Set<String> sent = new HashSet<>();
         try {
             for (int i = 0; i < 40; i++) {
-                Path path = ROOT.resolve("f" + i);
+                BytePath path = ROOT.resolve("f" + i);
                 batcher.changed(path, false);
                 sent.add(path.toString());
                 Thread.sleep(50);

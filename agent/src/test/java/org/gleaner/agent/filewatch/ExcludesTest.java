@@ -7,12 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.gleaner.collectors.text.BytePath;
 import org.junit.jupiter.api.Test;
 
 class ExcludesTest {
 
     private static boolean excluded(String pattern, String relative) {
-        return Excludes.of(List.of(pattern)).excludes(Path.of(relative), false);
+        return Excludes.of(List.of(pattern)).excludes(BytePath.ofArgument(relative), false);
     }
 
     @Test
@@ -29,7 +30,7 @@ class ExcludesTest {
         assertTrue(excluded("build/", "build/main.o"));
         assertTrue(excluded("build/", "sub/build/x/main.o"));
         assertFalse(excluded("build/", "build"), "a file named build is not a directory");
-        assertTrue(Excludes.of(List.of("build/")).excludes(Path.of("build"), true));
+        assertTrue(Excludes.of(List.of("build/")).excludes(BytePath.ofArgument("build"), true));
     }
 
     @Test
@@ -59,7 +60,7 @@ class ExcludesTest {
 
     @Test
     void noPatternsExcludeNothing() {
-        assertFalse(Excludes.of(List.of()).excludes(Path.of(".git/index"), false));
+        assertFalse(Excludes.of(List.of()).excludes(BytePath.ofArgument(".git/index"), false));
         assertEquals(6, Excludes.DEFAULTS.size());
     }
 }

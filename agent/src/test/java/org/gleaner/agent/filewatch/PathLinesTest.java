@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import org.gleaner.collectors.text.BytePath;
 import org.junit.jupiter.api.Test;
 
 class PathLinesTest {
@@ -17,7 +18,7 @@ class PathLinesTest {
 
     private String write(boolean nul, String... paths) throws Exception {
         new PathLines(out, nul, new PrintStream(err, true, StandardCharsets.UTF_8))
-                .deliver(new ChangeBatcher.Batch(List.of(paths).stream().map(Path::of).toList(), false));
+                .deliver(new ChangeBatcher.Batch(List.of(paths).stream().map(BytePath::ofArgument).toList(), false));
         return out.toString(StandardCharsets.UTF_8);
     }
 
@@ -36,7 +37,7 @@ class PathLinesTest {
     void lineModeSkipsAPathHoldingANewlineWithAOneLineWarning() throws Exception {
         assertEquals("/w/a\n", write(false, "/w/new\nline", "/w/a"));
         String warning = err.toString(StandardCharsets.UTF_8);
-        assertTrue(warning.startsWith("fatrace-pipe: warning: skipped a path holding a newline (use -0): /w/new?line"),
+        assertTrue(warning.startsWith("fatrace-pipe: warning: skipped a path holding a newline (use -0): /w/new\\x0aline"),
                 warning);
         assertEquals(1, warning.lines().count());
     }

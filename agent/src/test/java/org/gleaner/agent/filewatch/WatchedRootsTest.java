@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.gleaner.collectors.text.BytePath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,17 +22,17 @@ class WatchedRootsTest {
         Path project = Files.createDirectories(temp.resolve("real/project"));
         Path link = Files.createSymbolicLink(temp.resolve("link"), temp.resolve("real"));
         WatchedRoots roots = WatchedRoots.resolve(List.of(link + "/project/../project/"));
-        assertEquals(List.of(project.toRealPath()), roots.paths());
+        assertEquals(List.of(BytePath.of(project.toRealPath())), roots.paths());
     }
 
     @Test
     void locateMatchesWholeComponentsOnly() throws Exception {
         Path project = Files.createDirectories(temp.resolve("project")).toRealPath();
         WatchedRoots roots = WatchedRoots.resolve(List.of(project.toString()));
-        assertEquals(Path.of("src/a.c"), roots.locate(project.resolve("src/a.c")).relative());
-        assertNull(roots.locate(Path.of(project + "2", "a.c")));
-        assertNull(roots.locate(Path.of(project + "2")));
-        assertNull(roots.locate(project.getParent()));
+        assertEquals(BytePath.ofArgument("src/a.c"), roots.locate(BytePath.of(project.resolve("src/a.c"))).relative());
+        assertNull(roots.locate(BytePath.ofArgument(project + "2/a.c")));
+        assertNull(roots.locate(BytePath.ofArgument(project + "2")));
+        assertNull(roots.locate(BytePath.of(project.getParent())));
     }
 
     @Test
@@ -41,9 +42,9 @@ class WatchedRootsTest {
         Path other = Files.createDirectories(temp.resolve("ab")).toRealPath();
         WatchedRoots roots = WatchedRoots.resolve(List.of(inner.toString(), other.toString(), outer.toString(),
                 outer.toString()));
-        assertEquals(Set.of(outer, other), Set.copyOf(roots.paths()));
+        assertEquals(Set.of(BytePath.of(outer), BytePath.of(other)), Set.copyOf(roots.paths()));
         assertEquals(2, roots.paths().size());
-        assertEquals(Path.of("b/x"), roots.locate(inner.resolve("x")).relative());
+        assertEquals(BytePath.ofArgument("b/x"), roots.locate(BytePath.of(inner.resolve("x"))).relative());
     }
 
     @Test

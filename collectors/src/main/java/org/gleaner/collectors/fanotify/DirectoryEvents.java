@@ -1,7 +1,7 @@
 package org.gleaner.collectors.fanotify;
 
-import java.nio.file.Path;
 import java.util.function.BiConsumer;
+import org.gleaner.collectors.text.BytePath;
 
 /** Replays the directory create/delete/rename events of the stream onto a {@link DirectoryMap}. */
 final class DirectoryEvents {
@@ -19,7 +19,7 @@ final class DirectoryEvents {
      * gets each directory that appeared without a known subtree (created, or moved in from elsewhere),
      * with its handle if the event carried one (FAN_REPORT_TARGET_FID).
      */
-    static void replay(RawEvent event, Path path, DirectoryMap directories, BiConsumer<FileHandle, Path> arrived) {
+    static void replay(RawEvent event, BytePath path, DirectoryMap directories, BiConsumer<FileHandle, BytePath> arrived) {
         long mask = event.mask();
         // Without FAN_REPORT_TARGET_FID (5.17) a FID record, if any, names the parent, not the entry.
         FileHandle target = event.object() == null || event.object().equals(event.directory()) ? null : event.object();
@@ -40,7 +40,7 @@ final class DirectoryEvents {
         }
     }
 
-    private static FileHandle handleOrNull(Path path) {
+    private static FileHandle handleOrNull(BytePath path) {
         try {
             return Syscalls.handleOf(path);
         } catch (FanotifyException e) {

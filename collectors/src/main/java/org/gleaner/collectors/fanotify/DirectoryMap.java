@@ -1,10 +1,11 @@
 package org.gleaner.collectors.fanotify;
 
-import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import org.gleaner.collectors.text.BytePath;
 
 /**
  * Directory handle → path, kept current by replaying the directory events of the stream in order, so
@@ -12,12 +13,12 @@ import java.util.TreeMap;
  * renamed or removed later in the queue keeps its old name for the events before that).
  */
 final class DirectoryMap {
-    private final Map<FileHandle, Path> paths = new HashMap<>();
-    private final NavigableMap<String, FileHandle> handlesByPath = new TreeMap<>();
+    private final Map<FileHandle, BytePath> paths = new HashMap<>();
+    private final NavigableMap<BytePath, FileHandle> handlesByPath = new TreeMap<>();
     /** The subtree last moved away, by handle, relative to its old top: claimed if a MOVED_TO brings it back. */
-    private Map<FileHandle, Path> departed = Map.of();
+    private Map<FileHandle, BytePath> departed = Map.of();
 
-    Path get(FileHandle handle) {
+    BytePath get(FileHandle handle) {
         return paths.get(handle);
     }
 
@@ -25,12 +26,12 @@ final class DirectoryMap {
         return paths.size();
     }
 
-    void put(FileHandle handle, Path path) {
-        Path previous = paths.put(handle, path);
+    void put(FileHandle handle, BytePath path) {
+        BytePath previous = paths.put(handle, path);
         if (previous != null) {
-            handlesByPath.remove(previous.toString());
+            handlesByPath.remove(previous);
         }
-        FileHandle displaced = handlesByPath.put(path.toString(), handle);
+        FileHandle displaced = handlesByPath.put(path, handle);
         if (displaced != null && !displaced.equals(handle)) {
             paths.remove(displaced);
         }
@@ -43,12 +44,12 @@ final class DirectoryMap {
     }
 
     /** A directory entry was removed: forgets {@code top} and everything below it. */
-    void delete(Path top) {
+    void delete(BytePath top) {
         removeTree(top);
     }
 
     /** A directory was moved away from {@code top}: forgets it, keeping the subtree for {@link #moveIn}. */
-    void moveOut(Path top) {
+    void moveOut(BytePath top) {
         departed = removeTree(top);
     }
 
@@ -56,7 +57,7 @@ final class DirectoryMap {
      * A directory arrived at {@code path}: if it is the one last moved away, its whole subtree is
      * renamed and true returned; otherwise nothing below it is known and false is returned.
      */
-    boolean moveIn(FileHandle handle, Path path) {
+    boolean moveIn(FileHandle handle, BytePath path) {
         if (handle == null || !departed.containsKey(handle)) {
             return false;
         }
@@ -65,21 +66,27 @@ final class DirectoryMap {
         return true;
     }
 
-    private Map<FileHandle, Path> removeTree(Path top) {
-        String key = top.toString();
-        Map<FileHandle, Path> removed = new HashMap<>();
-        // Entries below "/a/b" sort in ["/a/b/", "/a/b0"): '0' is the character after '/'.
-        NavigableMap<String, FileHandle> below = handlesByPath.subMap(key + "/", true, key + "0", false);
+    private Map<FileHandle, BytePath> removeTree(BytePath top) {
+        Map<FileHandle, BytePath> removed = new HashMap<>();
+        // Entries below "/a/b" sort in ["/a/b/", "/a/b0"): '0' is the byte after '/'.
+        NavigableMap<BytePath, FileHandle> below = handlesByPath.subMap(withLast(top, '/'), true, withLast(top, '0'), false);
         below.forEach((path, handle) -> {
-            removed.put(handle, top.relativize(Path.of(path)));
+            removed.put(handle, top.relativize(path));
             paths.remove(handle);
         });
         below.clear();
-        FileHandle self = handlesByPath.remove(key);
+        FileHandle self = handlesByPath.remove(top);
         if (self != null) {
             paths.remove(self);
-            removed.put(self, Path.of(""));
+            removed.put(self, BytePath.of(new byte[0]));
         }
         return removed;
+    }
+
+    private static BytePath withLast(BytePath path, char last) {
+        byte[] bytes = path.bytes();
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
+        longer[bytes.length] = (byte) last;
+        return BytePath.of(longer);
     }
 }

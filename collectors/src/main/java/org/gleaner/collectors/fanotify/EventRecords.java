@@ -2,7 +2,6 @@ package org.gleaner.collectors.fanotify;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
@@ -72,7 +71,7 @@ public final class EventRecords {
         int pid = bytes.getInt(offset + 20);
         FileHandle object = null;
         FileHandle directory = null;
-        String name = null;
+        byte[] name = null;
         int record = offset + metadataLength;
         while (record < end) {
             if (end - record < INFO_HEADER_LENGTH) {
@@ -119,12 +118,13 @@ public final class EventRecords {
         return record + FID_HANDLE_OFFSET + HANDLE_HEADER_LENGTH + bytes.getInt(record + FID_HANDLE_OFFSET);
     }
 
-    private static String name(ByteBuffer bytes, int start, int recordEnd) {
+    /** The entry name's bytes, as they are: file names are bytes, not text. */
+    private static byte[] name(ByteBuffer bytes, int start, int recordEnd) {
         for (int i = start; i < recordEnd; i++) {
             if (bytes.get(i) == 0) {
                 byte[] name = new byte[i - start];
                 bytes.get(start, name);
-                return new String(name, StandardCharsets.UTF_8);
+                return name;
             }
         }
         throw malformed(start, "entry name without its terminating NUL");

@@ -12,20 +12,20 @@ import static org.gleaner.collectors.jna.Fanotify.EOPNOTSUPP;
 import static org.gleaner.collectors.jna.Fanotify.EPERM;
 import static org.gleaner.collectors.jna.Fanotify.EXDEV;
 
-import java.nio.file.Path;
 import java.util.Optional;
 import org.gleaner.collectors.jna.LibC;
+import org.gleaner.collectors.text.BytePath;
 
 /** A fanotify set-up or read failure, with a one-line message that says what to do about it. */
 public final class FanotifyException extends RuntimeException {
     private final int errno;
-    private final Path path;
+    private final BytePath path;
 
     public FanotifyException(String message, int errno) {
         this(message, errno, null);
     }
 
-    private FanotifyException(String message, int errno, Path path) {
+    private FanotifyException(String message, int errno, BytePath path) {
         super(message);
         this.errno = errno;
         this.path = path;
@@ -37,12 +37,12 @@ public final class FanotifyException extends RuntimeException {
     }
 
     /** The watched path that could not be watched, if the failure was about one. */
-    public Optional<Path> path() {
+    public Optional<BytePath> path() {
         return Optional.ofNullable(path);
     }
 
     /** "cannot watch PATH: REASON". */
-    static FanotifyException cannotWatch(Path path, String reason, int errno) {
+    static FanotifyException cannotWatch(BytePath path, String reason, int errno) {
         return new FanotifyException("cannot watch " + path + ": " + reason, errno, path);
     }
 
@@ -60,7 +60,7 @@ public final class FanotifyException extends RuntimeException {
         return new FanotifyException("cannot start fanotify: " + advice, errno);
     }
 
-    static FanotifyException markFailed(Path path, int errno) {
+    static FanotifyException markFailed(BytePath path, int errno) {
         String advice = switch (errno) {
             case ENOENT -> "no such file or directory";
             case ENOTDIR -> "not a directory";

@@ -2,14 +2,12 @@ package org.gleaner.collectors.fanotify;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.gleaner.collectors.jna.DirectLibC;
 import org.gleaner.collectors.jna.Fanotify;
+import org.gleaner.collectors.procfs.ByteFiles;
+import org.gleaner.collectors.text.BytePath;
 
 /**
  * Watches files with fanotify(7) and hands every event, with its full path, to a
@@ -63,7 +63,7 @@ public final class FanotifyWatcher implements AutoCloseable {
      * @param resolveComm    fill {@link FileEvent#comm()}
      * @param bufferBytes    size of the read buffer
      */
-    public record Options(List<Path> paths, Scope scope, long events, Set<Integer> ignoredPids,
+    public record Options(List<BytePath> paths, Scope scope, long events, Set<Integer> ignoredPids,
                           boolean onlyUnderPaths, boolean resolveComm, int bufferBytes) {
         public static final int DEFAULT_BUFFER_BYTES = 256 * 1024;
         private static final int MIN_BUFFER_BYTES = 4096;
@@ -86,7 +86,7 @@ public final class FanotifyWatcher implements AutoCloseable {
 
         /** All events under {@code paths}, AUTO scope, no comm resolution. */
         public static Options watching(Path... paths) {
-            return new Options(List.of(paths), Scope.AUTO, ALL_EVENTS, Set.of(), true, false, DEFAULT_BUFFER_BYTES);
+            return new Options(Arrays.stream(paths).map(BytePath::of).toList(), Scope.AUTO, ALL_EVENTS, Set.of(), true, false, DEFAULT_BUFFER_BYTES);
         }
 
         public Options withScope(Scope newScope) {
@@ -129,7 +129,7 @@ public final class FanotifyWatcher implements AutoCloseable {
     private final boolean fileHandles;
     private final long deliveredEvents;
     private final int[] ignoredPids;
-    private final List<Path> roots;
+    private final List<BytePath> roots;
     private final boolean onlyUnderRoots;
     private final PathResolver resolver;
     private final ProcessNames processNames;
@@ -167,7 +167,7 @@ public final class FanotifyWatcher implements AutoCloseable {
      */
     public static FanotifyWatcher start(Options options, FileEventListener listener) {
         Objects.requireNonNull(listener, "listener");
-        List<Path> roots = realPaths(options.paths());
+        List<BytePath> roots = realPaths(options.paths());
         int fanotifyFd = -1;
         int wakeFd = -1;
         Setup setup = null;
@@ -269,7 +269,7 @@ public final class FanotifyWatcher implements AutoCloseable {
         }
     }
 
-    private record Setup(Scope scope, boolean fileHandles, List<Path> roots, PathResolver resolver) {}
+    private record Setup(Scope scope, boolean fileHandles, List<BytePath> roots, PathResolver resolver) {}
 
     /** A fanotify group, or -1 if the kernel cannot report file handles. */
     private static int init(boolean fileHandles) {
@@ -311,7 +311,7 @@ public final class FanotifyWatcher implements AutoCloseable {
         }
     }
 
-    private static Setup mark(int fanotifyFd, boolean fileHandles, Options options, List<Path> roots) {
+    private static Setup mark(int fanotifyFd, boolean fileHandles, Options options, List<BytePath> roots) {
         long kernelMask = FileEvent.ONDIR | FAN_EVENT_ON_CHILD
                 | (fileHandles ? options.events() | DIRECTORY_ENTRY_EVENTS : options.events() & ~DIRECTORY_ENTRY_EVENTS);
         if ((kernelMask & ALL_EVENTS) == 0) {
@@ -322,7 +322,7 @@ public final class FanotifyWatcher implements AutoCloseable {
         if (scope == Scope.AUTO || scope == Scope.FILESYSTEM) {
             int flags = FAN_MARK_ADD | FAN_MARK_FILESYSTEM;
             try {
-                for (Path root : roots) {
+                for (BytePath root : roots) {
                     addMark(fanotifyFd, flags, kernelMask, root);
                 }
                 return new Setup(Scope.FILESYSTEM, fileHandles, roots,
@@ -335,7 +335,7 @@ public final class FanotifyWatcher implements AutoCloseable {
             }
         }
         if (scope == Scope.MOUNT) {
-            for (Path root : roots) {
+            for (BytePath root : roots) {
                 addMark(fanotifyFd, FAN_MARK_ADD | FAN_MARK_MOUNT, kernelMask, root);
             }
             return new Setup(Scope.MOUNT, fileHandles, roots, new FdPaths());
@@ -360,10 +360,10 @@ public final class FanotifyWatcher implements AutoCloseable {
      *
      * @return false if the kernel lacks FAN_MARK_IGNORE (EINVAL), true otherwise
      */
-    private static boolean ignoreDirectoryReads(int fanotifyFd, Path directory) {
+    private static boolean ignoreDirectoryReads(int fanotifyFd, BytePath directory) {
         try {
             API.fanotify_mark(fanotifyFd, FAN_MARK_ADD | FAN_MARK_IGNORE_SURV | FAN_MARK_ONLYDIR, DIRECTORY_READS,
-                    Fanotify.AT_FDCWD, directory.toString());
+                    Fanotify.AT_FDCWD, directory.cString());
             return true;
         } catch (LastErrorException e) {
             if (e.getErrorCode() == Fanotify.EINVAL) {
@@ -373,23 +373,23 @@ public final class FanotifyWatcher implements AutoCloseable {
         }
     }
 
-    private static void addMark(int fanotifyFd, int flags, long mask, Path path) {
+    private static void addMark(int fanotifyFd, int flags, long mask, BytePath path) {
         try {
-            API.fanotify_mark(fanotifyFd, flags, mask, Fanotify.AT_FDCWD, path.toString());
+            API.fanotify_mark(fanotifyFd, flags, mask, Fanotify.AT_FDCWD, path.cString());
         } catch (LastErrorException e) {
             throw FanotifyException.markFailed(path, e.getErrorCode());
         }
     }
 
     /** A descriptor on each watched filesystem for open_by_handle_at, by fsid; the first path of each wins. */
-    private static Map<Long, Integer> mountFds(List<Path> roots) {
+    private static Map<Long, Integer> mountFds(List<BytePath> roots) {
         Map<Long, Integer> fds = new LinkedHashMap<>();
         try {
-            for (Path root : roots) {
+            for (BytePath root : roots) {
                 long fsid = Syscalls.fsidOf(root);
                 if (!fds.containsKey(fsid)) {
                     try {
-                        fds.put(fsid, DirectLibC.open((root + "\0").getBytes(StandardCharsets.UTF_8),
+                        fds.put(fsid, DirectLibC.open(root.cString(),
                                 Fanotify.O_RDONLY | Fanotify.O_NONBLOCK | Fanotify.O_CLOEXEC));
                     } catch (LastErrorException e) {
                         throw FanotifyException.markFailed(root, e.getErrorCode());
@@ -403,15 +403,13 @@ public final class FanotifyWatcher implements AutoCloseable {
         return fds;
     }
 
-    private static List<Path> realPaths(List<Path> paths) {
-        List<Path> real = new ArrayList<>(paths.size());
-        for (Path path : paths) {
+    private static List<BytePath> realPaths(List<BytePath> paths) {
+        List<BytePath> real = new ArrayList<>(paths.size());
+        for (BytePath path : paths) {
             try {
-                real.add(path.toRealPath());
-            } catch (NoSuchFileException e) {
-                throw FanotifyException.cannotWatch(path, "no such file or directory", Fanotify.ENOENT);
-            } catch (IOException e) {
-                throw FanotifyException.cannotWatch(path, String.valueOf(e.getMessage()), 0);
+                real.add(ByteFiles.realPath(path));
+            } catch (LastErrorException e) {
+                throw FanotifyException.markFailed(path, e.getErrorCode());
             }
         }
         return List.copyOf(real);
@@ -516,7 +514,7 @@ public final class FanotifyWatcher implements AutoCloseable {
         long mask = event.mask() & (deliveredEvents | FileEvent.ONDIR);
         boolean wanted = (mask & deliveredEvents) != 0 && !ignored(event.pid());
         String comm = wanted && processNames != null ? processNames.comm(event.pid()) : null;
-        Path path = null;
+        BytePath path = null;
         if (wanted || resolver.tracks(event)) {
             path = resolver.resolve(event);
         } else {
@@ -545,8 +543,8 @@ public final class FanotifyWatcher implements AutoCloseable {
         return false;
     }
 
-    private boolean underRoots(Path path) {
-        for (Path root : roots) {
+    private boolean underRoots(BytePath path) {
+        for (BytePath root : roots) {
             if (path.startsWith(root)) {
                 return true;
             }

@@ -1,13 +1,14 @@
 package org.gleaner.collectors.fanotify;
 
-import java.nio.file.Path;
+import org.gleaner.collectors.procfs.ByteFiles;
+import org.gleaner.collectors.text.BytePath;
 
 /**
  * Fd mode (no file handle reporting: kernels before 5.1, or mount marks): every event carries an open
  * descriptor whose /proc/self/fd link is the path; it must be closed, or the process runs out of them.
  */
 final class FdPaths implements PathResolver {
-    private final byte[] linkBuffer = Syscalls.pathBuffer();
+    private final byte[] linkBuffer = new byte[ByteFiles.PATH_MAX];
 
     @Override
     public boolean tracks(RawEvent event) {
@@ -15,13 +16,13 @@ final class FdPaths implements PathResolver {
     }
 
     @Override
-    public Path resolve(RawEvent event) {
+    public BytePath resolve(RawEvent event) {
         if (event.fd() < 0) {
             return null;
         }
-        String target = Syscalls.fdPath(event.fd(), linkBuffer);
+        BytePath target = ByteFiles.fdPath(event.fd(), linkBuffer);
         Syscalls.closeQuietly(event.fd());
-        return target == null ? null : Path.of(target);
+        return target;
     }
 
     @Override
@@ -30,7 +31,7 @@ final class FdPaths implements PathResolver {
     }
 
     @Override
-    public void afterEvent(RawEvent event, Path path) {}
+    public void afterEvent(RawEvent event, BytePath path) {}
 
     @Override
     public void afterOverflow() {}

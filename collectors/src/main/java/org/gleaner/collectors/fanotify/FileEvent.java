@@ -1,6 +1,6 @@
 package org.gleaner.collectors.fanotify;
 
-import java.nio.file.Path;
+import org.gleaner.collectors.text.BytePath;
 
 /**
  * One file event read from fanotify. {@code mask} holds the FAN_* bits of fanotify(7) (the kernel
@@ -9,10 +9,11 @@ import java.nio.file.Path;
  * directory entry, not just its parent) — or, in filesystem mode only, a relative path holding just the
  * entry name when its directory was removed before the event could be read. {@code pid} is 0 for other
  * processes' events in unprivileged (tree) mode, and for the CREATE events tree mode reports for entries
- * it found already inside a new directory when it came to mark it. {@code comm} is the process name (/proc/PID/comm, or
- * "unknown") when the watcher was asked to resolve it, else null.
+ * it found already inside a new directory when it came to mark it. {@code comm} is the process name
+ * (/proc/PID/comm in its {@link org.gleaner.collectors.text.ByteText#human human form}, or "unknown")
+ * when the watcher was asked to resolve it, else null. The path is bytes, as the kernel gave it.
  */
-public record FileEvent(long mask, int pid, Path path, String comm) {
+public record FileEvent(long mask, int pid, BytePath path, String comm) {
     public static final long ACCESS = 0x1;
     public static final long MODIFY = 0x2;
     public static final long ATTRIB = 0x4;
@@ -26,7 +27,7 @@ public record FileEvent(long mask, int pid, Path path, String comm) {
     public static final long ONDIR = 0x40000000L;
 
     /** An event without a resolved process name. */
-    public FileEvent(long mask, int pid, Path path) {
+    public FileEvent(long mask, int pid, BytePath path) {
         this(mask, pid, path, null);
     }
 

@@ -1,10 +1,11 @@
 package org.gleaner.collectors.fanotify;
 
 import com.sun.jna.LastErrorException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.gleaner.collectors.jna.Fanotify;
+import org.gleaner.collectors.procfs.ByteFiles;
+import org.gleaner.collectors.text.BytePath;
 
 /**
  * Filesystem-mark mode. Directories created, renamed or removed while watching are followed through
@@ -13,12 +14,13 @@ import org.gleaner.collectors.jna.Fanotify;
  * CAP_DAC_READ_SEARCH) and named by its /proc/self/fd link, i.e. as it is when the event is read.
  */
 final class HandlePaths implements PathResolver {
-    private static final String DELETED_SUFFIX = " (deleted)";
+    private static final byte[] DELETED_SUFFIX = " (deleted)".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DOT = {'.'};
     private static final int MAX_REMEMBERED = 1 << 16;
 
     private final Map<Long, Integer> mountFds;
     private final DirectoryMap directories = new DirectoryMap();
-    private final byte[] linkBuffer = Syscalls.pathBuffer();
+    private final byte[] linkBuffer = new byte[ByteFiles.PATH_MAX];
 
     /** @param mountFds an open descriptor on each watched filesystem, by fsid; closed by {@link #close} */
     HandlePaths(Map<Long, Integer> mountFds) {
@@ -31,24 +33,24 @@ final class HandlePaths implements PathResolver {
     }
 
     @Override
-    public Path resolve(RawEvent event) {
+    public BytePath resolve(RawEvent event) {
         FileHandle handle = event.directory() != null ? event.directory() : event.object();
         if (handle == null) {
             return null;
         }
-        Path directory = directory(handle);
+        BytePath directory = directory(handle);
         if (directory == null) {
-            return Path.of(event.name() == null || event.name().isEmpty() ? "." : event.name());
+            return BytePath.of(event.name() == null || event.name().length == 0 ? DOT : event.name());
         }
         return PathResolver.child(directory, event.name());
     }
 
-    private Path directory(FileHandle handle) {
-        Path known = directories.get(handle);
+    private BytePath directory(FileHandle handle) {
+        BytePath known = directories.get(handle);
         if (known != null) {
             return known;
         }
-        Path opened = open(handle);
+        BytePath opened = open(handle);
         if (opened != null) {
             if (directories.size() >= MAX_REMEMBERED) {
                 directories.clear();
@@ -58,7 +60,7 @@ final class HandlePaths implements PathResolver {
         return opened;
     }
 
-    private Path open(FileHandle handle) {
+    private BytePath open(FileHandle handle) {
         Integer mountFd = mountFds.get(handle.fsid());
         if (mountFd == null) {
             return null;
@@ -69,23 +71,23 @@ final class HandlePaths implements PathResolver {
         } catch (LastErrorException e) {
             return null; // ESTALE: the directory was removed before its event was read
         }
-        String target = Syscalls.fdPath(fd, linkBuffer);
+        BytePath target = ByteFiles.fdPath(fd, linkBuffer);
         Syscalls.closeQuietly(fd);
         if (target == null) {
             return null;
         }
         // A removed directory still open through its handle reads as "PATH (deleted)": its last name.
-        if (target.endsWith(DELETED_SUFFIX) && !Files.exists(Path.of(target))) {
-            target = target.substring(0, target.length() - DELETED_SUFFIX.length());
+        if (target.endsWith(DELETED_SUFFIX) && !ByteFiles.exists(target)) {
+            target = target.dropLast(DELETED_SUFFIX.length);
         }
-        return Path.of(target);
+        return target;
     }
 
     @Override
     public void discard(RawEvent event) {}
 
     @Override
-    public void afterEvent(RawEvent event, Path path) {
+    public void afterEvent(RawEvent event, BytePath path) {
         if (path != null && path.isAbsolute() && tracks(event)) {
             DirectoryEvents.replay(event, path, directories, (handle, arrived) -> {
                 if (handle != null) {

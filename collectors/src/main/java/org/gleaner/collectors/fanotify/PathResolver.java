@@ -1,7 +1,7 @@
 package org.gleaner.collectors.fanotify;
 
-import java.nio.file.Path;
 import java.util.List;
+import org.gleaner.collectors.text.BytePath;
 
 /** Turns a raw event's fd or file handles into a path, and keeps whatever state that needs current. */
 interface PathResolver {
@@ -13,13 +13,13 @@ interface PathResolver {
      * The event's path: absolute, or relative (the bare entry name) when its directory no longer
      * exists, or null when the event is outside what is watched. Consumes the event's fd, if any.
      */
-    Path resolve(RawEvent event);
+    BytePath resolve(RawEvent event);
 
     /** Releases what {@code event} holds (its fd) without resolving it. */
     void discard(RawEvent event);
 
     /** Updates the resolver's state after {@code event}; {@code path} is null if it was not resolved. */
-    void afterEvent(RawEvent event, Path path);
+    void afterEvent(RawEvent event, BytePath path);
 
     /**
      * Entries found already inside a directory that was created before it could be watched (tree
@@ -30,14 +30,14 @@ interface PathResolver {
     }
 
     /** An entry that appeared without an event of its own. */
-    record Arrival(Path path, boolean directory) {}
+    record Arrival(BytePath path, boolean directory) {}
 
     /** Events were lost: anything derived from the event stream may be stale. */
     void afterOverflow();
 
     void close();
 
-    static Path child(Path directory, String name) {
-        return name == null || name.equals(".") ? directory : directory.resolve(name);
+    static BytePath child(BytePath directory, byte[] name) {
+        return directory.resolve(name);
     }
 }

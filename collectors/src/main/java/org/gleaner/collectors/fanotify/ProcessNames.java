@@ -7,9 +7,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.gleaner.collectors.jna.DirectLibC;
+import org.gleaner.collectors.text.ByteText;
 
 /**
- * Process names (/proc/PID/comm) for events, read once per pid per batch of events.
+ * Process names (/proc/PID/comm) for events, read once per pid per batch of events, in their
+ * {@link ByteText#human human form}: a comm is bytes, and may be any but NUL and newline.
  *
  * <p>A name is only trusted for the batch it was read in: a pid keeps its number across execve(2)
  * (a shell child opening a redirect is "bash", then "cat") and numbers are reused after exit, so a
@@ -85,7 +87,7 @@ public final class ProcessNames {
             return null;
         }
         readBuffer.get(0, nameBytes, 0, length);
-        return new String(nameBytes, 0, length, StandardCharsets.UTF_8);
+        return ByteText.human(nameBytes, 0, length);
     }
 
     /** "/proc/PID/comm" NUL-terminated, in a reused buffer. */

@@ -8,9 +8,9 @@ package org.gleaner.collectors.fanotify;
  * @param pid       the process that caused it (0 for other users' processes in unprivileged mode)
  * @param object    the FID record: the object itself, or null
  * @param directory the DFID_NAME or DFID record: the directory holding the entry, or null
- * @param name      the entry name of a DFID_NAME record ("." for the directory itself), or null
+ * @param name      the entry name's bytes in a DFID_NAME record ("." for the directory itself), or null
  */
-public record RawEvent(long mask, int fd, int pid, FileHandle object, FileHandle directory, String name) {
+public record RawEvent(long mask, int fd, int pid, FileHandle object, FileHandle directory, byte[] name) {
     public static final long Q_OVERFLOW = 0x4000;
     public static final int NO_FD = -1;
 

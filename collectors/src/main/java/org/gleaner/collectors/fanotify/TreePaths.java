@@ -1,20 +1,17 @@
 package org.gleaner.collectors.fanotify;
 
+import com.sun.jna.LastErrorException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
 import org.gleaner.collectors.jna.Fanotify;
+import org.gleaner.collectors.jna.LibC;
+import org.gleaner.collectors.procfs.ByteFiles;
+import org.gleaner.collectors.text.BytePath;
 
 /**
  * Tree mode, which works without privileges: an inode mark on every directory of the tree and a
@@ -25,13 +22,13 @@ import org.gleaner.collectors.jna.Fanotify;
  * marks live on) but no longer resolve and are dropped.
  */
 final class TreePaths implements PathResolver {
-    private final List<Path> roots;
-    private final Consumer<Path> marker;
+    private final List<BytePath> roots;
+    private final Consumer<BytePath> marker;
     private final DirectoryMap directories = new DirectoryMap();
     private final List<Arrival> arrivals = new ArrayList<>();
 
     /** @param marker adds the inode mark on one directory; throws FanotifyException on failure */
-    TreePaths(List<Path> roots, Consumer<Path> marker) {
+    TreePaths(List<BytePath> roots, Consumer<BytePath> marker) {
         this.roots = roots;
         this.marker = marker;
         roots.forEach(root -> addTree(root, true, false));
@@ -43,8 +40,8 @@ final class TreePaths implements PathResolver {
     }
 
     @Override
-    public Path resolve(RawEvent event) {
-        Path directory = event.directory() == null ? null : directories.get(event.directory());
+    public BytePath resolve(RawEvent event) {
+        BytePath directory = event.directory() == null ? null : directories.get(event.directory());
         return directory == null ? null : PathResolver.child(directory, event.name());
     }
 
@@ -52,7 +49,7 @@ final class TreePaths implements PathResolver {
     public void discard(RawEvent event) {}
 
     @Override
-    public void afterEvent(RawEvent event, Path path) {
+    public void afterEvent(RawEvent event, BytePath path) {
         if (path != null && tracks(event)) {
             boolean created = (event.mask() & FileEvent.CREATE) != 0;
             DirectoryEvents.replay(event, path, directories, (handle, arrived) -> addTree(arrived, false, created));
@@ -88,43 +85,34 @@ final class TreePaths implements PathResolver {
      * set-up every failure is fatal; later a directory that vanished meanwhile is skipped. With
      * {@code reportContents} every entry found below {@code top} becomes an {@link Arrival}.
      */
-    private void addTree(Path top, boolean initial, boolean reportContents) {
-        Deque<Path> pending = new ArrayDeque<>();
+    private void addTree(BytePath top, boolean initial, boolean reportContents) {
+        Deque<BytePath> pending = new ArrayDeque<>();
         pending.push(top);
         while (!pending.isEmpty()) {
-            Path dir = pending.pop();
+            BytePath dir = pending.pop();
             try {
                 marker.accept(dir);
                 directories.put(Syscalls.handleOf(dir), dir);
-                listInto(dir, pending, reportContents);
+                ByteFiles.list(dir, (entry, directory) -> {
+                    if (directory) {
+                        pending.push(entry);
+                    }
+                    if (reportContents) {
+                        arrivals.add(new Arrival(entry, directory));
+                    }
+                });
             } catch (FanotifyException e) {
                 if (initial || e.errno() != Fanotify.ENOENT) {
                     throw e;
                 }
-            } catch (NoSuchFileException | NotDirectoryException e) {
+            } catch (LastErrorException e) {
+                int errno = e.getErrorCode();
+                if (errno != Fanotify.ENOENT && errno != Fanotify.ENOTDIR) {
+                    throw new UncheckedIOException("cannot list " + dir + ": " + LibC.INSTANCE.strerror(errno),
+                            new IOException(e.getMessage(), e));
+                }
                 if (initial) {
                     throw FanotifyException.cannotWatch(dir, "no such directory", Fanotify.ENOENT);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
-    private void listInto(Path dir, Deque<Path> pending, boolean reportContents) throws IOException {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path entry : entries) {
-                boolean directory;
-                try {
-                    directory = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isDirectory();
-                } catch (NoSuchFileException vanished) {
-                    continue;
-                }
-                if (directory) {
-                    pending.push(entry);
-                }
-                if (reportContents) {
-                    arrivals.add(new Arrival(entry, directory));
                 }
             }
         }

@@ -1,7 +1,6 @@
 package org.gleaner.collectors.fileevents;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,6 +9,7 @@ import java.util.Set;
 import org.gleaner.collectors.Collector;
 import org.gleaner.collectors.MetricSink;
 import org.gleaner.collectors.fanotify.FanotifyWatcher;
+import org.gleaner.collectors.text.BytePath;
 
 /**
  * File activity of the whole machine, counted from fanotify filesystem marks: events per type, per
@@ -36,14 +36,15 @@ public final class FileEventCollector implements Collector {
      */
     public static FileEventCollector start(List<Path> paths, int slots) {
         FileEventCounts counts = new FileEventCounts(FileEventCollector::readMounts, slots);
-        FanotifyWatcher.Options options = new FanotifyWatcher.Options(paths, FanotifyWatcher.Scope.FILESYSTEM,
+        FanotifyWatcher.Options options = new FanotifyWatcher.Options(paths.stream().map(BytePath::of).toList(),
+                FanotifyWatcher.Scope.FILESYSTEM,
                 FanotifyWatcher.ALL_EVENTS, Set.of(), false, true, FanotifyWatcher.Options.DEFAULT_BUFFER_BYTES);
         return new FileEventCollector(counts, FanotifyWatcher.start(options, counts));
     }
 
     private static MountTable readMounts() {
         try {
-            return MountTable.parse(new String(Files.readAllBytes(MOUNTINFO), StandardCharsets.UTF_8));
+            return MountTable.parse(Files.readAllBytes(MOUNTINFO));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + MOUNTINFO + ": " + e.getMessage(), e);
         }

@@ -1,9 +1,9 @@
 package org.gleaner.collectors.fileevents;
 
-import java.nio.file.Path;
 import java.util.function.Supplier;
 import org.gleaner.collectors.fanotify.FileEvent;
 import org.gleaner.collectors.fanotify.FileEventListener;
+import org.gleaner.collectors.text.BytePath;
 
 /**
  * Counts file events as the fanotify reader delivers them: per type, per process name and per mount
@@ -68,7 +68,7 @@ final class FileEventCounts implements FileEventListener {
                 }
             }
             byProcess.add(process == null ? UNKNOWN : process);
-            Path mount = mountTable.mountOf(event.path());
+            BytePath mount = mountTable.mountOf(event.path());
             byMount.add(mount == null ? UNKNOWN : mount.toString());
         }
     }

@@ -43,17 +43,19 @@ public interface Fanotify extends Library {
 
     int fanotify_init(int flags, int eventFileFlags) throws LastErrorException;
 
-    int fanotify_mark(int fanotifyFd, int flags, long mask, int dirFd, String path) throws LastErrorException;
+    /** {@code path} is NUL-terminated bytes: file names are bytes, never text in some charset. */
+    int fanotify_mark(int fanotifyFd, int flags, long mask, int dirFd, byte[] path) throws LastErrorException;
 
     /** {@code handle} is a struct file_handle: u32 handle_bytes, s32 handle_type, then the bytes. */
     int open_by_handle_at(int mountFd, byte[] handle, int flags) throws LastErrorException;
 
-    int name_to_handle_at(int dirFd, String path, byte[] handle, int[] mountId, int flags) throws LastErrorException;
+    int name_to_handle_at(int dirFd, byte[] path, byte[] handle, int[] mountId, int flags) throws LastErrorException;
 
     /** {@code buffer} receives a struct statfs (120 bytes on 64-bit Linux; f_fsid at offset 56). */
-    int statfs(String path, byte[] buffer) throws LastErrorException;
+    int statfs(byte[] path, byte[] buffer) throws LastErrorException;
 
     long readlink(String path, byte[] buffer, long size) throws LastErrorException;
+
 
     int eventfd(int initialValue, int flags) throws LastErrorException;
 

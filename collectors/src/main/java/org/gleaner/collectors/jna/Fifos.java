@@ -15,6 +15,7 @@ public interface Fifos extends Library {
 
     /** asm-generic and x86 use 0400000; arm and arm64 swap it with O_DIRECTORY (fcntl.h). */
     int O_NOFOLLOW = Platform.isARM() ? 0x8000 : 0x20000;
+    int O_DIRECTORY = Platform.isARM() ? 0x4000 : 0x10000;
 
     int EEXIST = 17;
     int ELOOP = 40;

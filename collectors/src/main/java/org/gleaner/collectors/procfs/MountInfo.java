@@ -1,7 +1,9 @@
 package org.gleaner.collectors.procfs;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.gleaner.collectors.text.BytePath;
 
 /**
  * One line of /proc/PID/mountinfo (proc(5)): {@code 36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3
@@ -21,6 +23,24 @@ import java.util.List;
  */
 public record MountInfo(int mountId, int parentId, String device, String root, String mountPoint, String options,
                         String fsType, String source, String superOptions) {
+
+    /**
+     * Parses mountinfo as read from the kernel, keeping every byte of every field (decoded as
+     * ISO-8859-1, one char per byte, which cannot fail): for {@link #mountPointPath}.
+     */
+    public static List<MountInfo> parse(byte[] content) {
+        return parse(new String(content, StandardCharsets.ISO_8859_1));
+    }
+
+    /** The mount point's bytes, for a record read with {@link #parse(byte[])}. */
+    public BytePath mountPointPath() {
+        return BytePath.of(mountPoint.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** The source's bytes, for a record read with {@link #parse(byte[])}. */
+    public BytePath sourcePath() {
+        return BytePath.of(source.getBytes(StandardCharsets.ISO_8859_1));
+    }
 
     /** Parses every well-formed line; a malformed line is skipped (the file is the kernel's, not hostile). */
     public static List<MountInfo> parse(String text) {

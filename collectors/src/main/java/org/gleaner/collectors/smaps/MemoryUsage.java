@@ -8,6 +8,9 @@ package org.gleaner.collectors.smaps;
  * out of Rss and Pss ({@code privateHugetlb}, {@code sharedHugetlb} say how much of each they are).
  * {@code pss} and {@code swapPss} are the kernel's proportional shares (Pss, SwapPss): they add up
  * across processes to what is really used. {@code swapPss} is 0 on kernels without SwapPss (before 4.3).
+ * {@code swap} is swapped-out memory counted like Pss, so that it too adds up across processes: it
+ * is SwapPss, or on kernels without SwapPss the process's Swap (which counts a page swapped out
+ * while shared, e.g. copy-on-write after fork, once in every process that maps it).
  */
 public record MemoryUsage(long privateBytes, long sharedBytes, long swap, long pss, long swapPss,
                           long privateHugetlb, long sharedHugetlb) {

@@ -228,7 +228,10 @@ public final class SmapsParser {
             case 4 -> c.privateClean += bytes;
             case 5 -> c.privateDirty += bytes;
             case 6 -> c.swap += bytes;
-            case 7 -> c.swapPss += bytes;
+            case 7 -> {
+                c.swapPss += bytes;
+                c.swapPssReported = true;
+            }
             case 8 -> c.sharedHugetlb += bytes;
             default -> c.privateHugetlb += bytes;
         }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Options;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Scope;
 import org.gleaner.collectors.jna.Fanotify;
+import org.gleaner.collectors.text.BytePath;
 import org.gleaner.testkit.BtrfsSubvolume;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.Privileged;
@@ -34,9 +35,9 @@ class BtrfsSubvolumeTest {
             try (FanotifyWatcher watcher = FanotifyWatcher.start(Options.watching(sub), listener)) {
                 assertEquals(Scope.TREE, watcher.scope());
                 Cmd.run(WAIT, "sh", "-c", "echo x > \"$1\"/on-subvolume", "sh", sub.toString()).ok();
-                assertTrue(listener.await(e -> e.path().equals(sub.resolve("on-subvolume")) && e.has(CLOSE_WRITE), WAIT),
+                assertTrue(listener.await(e -> e.path().equals(BytePath.of(sub.resolve("on-subvolume"))) && e.has(CLOSE_WRITE), WAIT),
                         "events: " + listener.events());
-                assertTrue(listener.events().stream().anyMatch(e -> e.path().equals(sub.resolve("on-subvolume"))
+                assertTrue(listener.events().stream().anyMatch(e -> e.path().equals(BytePath.of(sub.resolve("on-subvolume")))
                         && e.has(CREATE)), "events: " + listener.events());
             }
         }

@@ -30,7 +30,7 @@ class EventRecordsTest {
         List<RawEvent> events = parse(fixture("fid-events.bin"));
         List<String> summary = new ArrayList<>();
         for (RawEvent event : events) {
-            summary.add(Long.toHexString(event.mask()) + " " + event.name());
+            summary.add(Long.toHexString(event.mask()) + " " + (event.name() == null ? null : new String(event.name(), java.nio.charset.StandardCharsets.UTF_8)));
             assertEquals(RawEvent.NO_FD, event.fd());
             assertNotNull(event.directory(), "every FID-mode event names its directory");
             assertTrue(event.pid() > 0);

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Options;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Scope;
+import org.gleaner.collectors.text.BytePath;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.FanotifyQueue;
 import org.gleaner.testkit.Privileged;
@@ -58,7 +59,7 @@ class OverflowTest {
             int overflows = recorder.overflows();
             assertTrue(overflows <= 2, overflows + " overflows: the rescan overflowed the queue again");
             Cmd.run(LIMIT, "sh", "-c", "echo x > \"$1\"/d7/sub/after", "sh", root.toString()).ok();
-            assertTrue(recorder.await(e -> e.path().equals(root.resolve("d7/sub/after")) && e.has(FileEvent.CLOSE_WRITE),
+            assertTrue(recorder.await(e -> e.path().equals(BytePath.of(root.resolve("d7/sub/after"))) && e.has(FileEvent.CLOSE_WRITE),
                     LIMIT), "events after the overflow are seen");
             assertEquals(overflows, recorder.overflows());
             assertTrue(watcher.failure().isEmpty());

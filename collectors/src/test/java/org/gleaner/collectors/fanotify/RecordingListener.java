@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.gleaner.collectors.text.BytePath;
 
 /** Collects what a watcher delivers, for assertions from the test thread. */
 final class RecordingListener implements FileEventListener {
@@ -73,7 +74,8 @@ final class RecordingListener implements FileEventListener {
     synchronized Map<String, Long> masksByPath(Path root) {
         Map<String, Long> masks = new TreeMap<>();
         for (FileEvent event : events) {
-            String key = event.path().startsWith(root) ? root.relativize(event.path()).toString() : event.path().toString();
+            BytePath rootPath = BytePath.of(root);
+            String key = event.path().startsWith(rootPath) ? rootPath.relativize(event.path()).toString() : event.path().toString();
             masks.merge(key, event.mask() & ~FileEvent.ONDIR, (a, b) -> a | b);
         }
         return masks;

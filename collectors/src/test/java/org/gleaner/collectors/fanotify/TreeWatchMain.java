@@ -3,6 +3,7 @@ package org.gleaner.collectors.fanotify;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.gleaner.collectors.text.BytePath;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Options;
 
 /**
@@ -21,7 +22,7 @@ public final class TreeWatchMain {
             @Override
             public void onEvent(FileEvent event) {
                 System.out.println(Long.toHexString(event.mask()) + " " + event.pid() + " " + event.path());
-                if (event.path().equals(stop) && event.has(FileEvent.CLOSE_WRITE)) {
+                if (event.path().equals(BytePath.of(stop)) && event.has(FileEvent.CLOSE_WRITE)) {
                     stopSeen.countDown();
                 }
             }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import org.gleaner.collectors.text.BytePath;
 import org.junit.jupiter.api.Test;
 
 class MountTableTest {
@@ -18,27 +18,27 @@ class MountTableTest {
 
     @Test
     void theDeepestMountPointHoldingThePathNamesItsMount() throws Exception {
-        MountTable table = MountTable.parse(fixture());
-        assertEquals(Path.of("/"), table.mountOf(Path.of("/home/u/project/a.c")));
-        assertEquals(Path.of("/proc"), table.mountOf(Path.of("/proc/1/comm")));
-        assertEquals(Path.of("/dev/shm"), table.mountOf(Path.of("/dev/shm/x")));
-        assertEquals(Path.of("/dev"), table.mountOf(Path.of("/dev/shmx")), "whole components only");
+        MountTable table = MountTable.parse((fixture()).getBytes(StandardCharsets.UTF_8));
+        assertEquals(BytePath.ofArgument("/"), table.mountOf(BytePath.ofArgument("/home/u/project/a.c")));
+        assertEquals(BytePath.ofArgument("/proc"), table.mountOf(BytePath.ofArgument("/proc/1/comm")));
+        assertEquals(BytePath.ofArgument("/dev/shm"), table.mountOf(BytePath.ofArgument("/dev/shm/x")));
+        assertEquals(BytePath.ofArgument("/dev"), table.mountOf(BytePath.ofArgument("/dev/shmx")), "whole components only");
     }
 
     @Test
     void escapedMountPointsAreUnescaped() {
-        MountTable table = MountTable.parse("""
+        MountTable table = MountTable.parse(("""
                 1 0 8:1 / / rw - ext4 /dev/sda1 rw
                 40 1 0:50 / /mnt/with\\040space\\134x rw,relatime - tmpfs tmpfs rw
-                """);
-        assertEquals(Path.of("/mnt/with space\\x"), table.mountOf(Path.of("/mnt/with space\\x/f")));
-        assertEquals(Path.of("/"), table.mountOf(Path.of("/mnt/with")));
+                """).getBytes(StandardCharsets.UTF_8));
+        assertEquals(BytePath.ofArgument("/mnt/with space\\x"), table.mountOf(BytePath.ofArgument("/mnt/with space\\x/f")));
+        assertEquals(BytePath.ofArgument("/"), table.mountOf(BytePath.ofArgument("/mnt/with")));
     }
 
     @Test
     void malformedAndTruncatedLinesAreSkipped() {
-        MountTable table = MountTable.parse("garbage\n1 0 8:1 / /data rw - ext4 /dev/sda1 rw\n2 1 0:5 / \n\\\n3 1 0:6");
-        assertEquals(Path.of("/data"), table.mountOf(Path.of("/data/x")));
-        assertNull(table.mountOf(Path.of("/etc/passwd")));
+        MountTable table = MountTable.parse(("garbage\n1 0 8:1 / /data rw - ext4 /dev/sda1 rw\n2 1 0:5 / \n\\\n3 1 0:6").getBytes(StandardCharsets.UTF_8));
+        assertEquals(BytePath.ofArgument("/data"), table.mountOf(BytePath.ofArgument("/data/x")));
+        assertNull(table.mountOf(BytePath.ofArgument("/etc/passwd")));
     }
 }
