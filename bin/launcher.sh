@@ -4,8 +4,8 @@ gleaner_home=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 gleaner_java=java
 if [ -r "$gleaner_home/gleaner.jar" ]; then
     # Installed by a package or system extension (packaging/build): the jar is in /usr/share/gleaner,
-    # the JNA and jffi natives, and in the system extension a Java runtime, in /usr/lib/gleaner.
-    # Loaded from there, the natives need no executable /tmp: by default JNA and jffi unpack them
+    # the JNA, jffi and SQLite natives, and in the system extension a Java runtime, in /usr/lib/gleaner.
+    # Loaded from there, the natives need no executable /tmp: by default JNA, jffi and sqlite-jdbc unpack them
     # into java.io.tmpdir and map them from there, which fails on a noexec /tmp.
     gleaner_installed=1
     gleaner_jar=${GLEANER_JAR:-$gleaner_home/gleaner.jar}
@@ -27,7 +27,8 @@ gleaner_jvm_flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePer
     -Xlog:disable -Xlog:all=warning,cds*=off:stderr)
 if [ $gleaner_installed = 1 ] && [ -d "$gleaner_lib/native" ]; then
     gleaner_jvm_flags+=(-Djna.boot.library.path="$gleaner_lib/native" -Djna.nounpack=true
-        -Djffi.boot.library.path="$gleaner_lib/native")
+        -Djffi.boot.library.path="$gleaner_lib/native" -Dorg.sqlite.lib.path="$gleaner_lib/native"
+        -Dorg.sqlite.lib.name=libsqlitejdbc.so)
 fi
 
 # ---- gleaner agent: a long-running, mostly idle daemon -------------------------------------------

@@ -1,6 +1,7 @@
 package org.gleaner.collectors.bitrot;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -19,7 +20,8 @@ import org.gleaner.collectors.jna.FileCalls;
  */
 final class ContentReader implements AutoCloseable {
     static final int BLOCK_SIZE = 1 << 20;
-    private static final int BLOCKS_PER_READ = 4;
+    /** Blocks per read at full speed; a rate-limited reader reads one block at a time. */
+    static final int BLOCKS_PER_FAST_READ = 4;
     private static final int ALIGNMENT = 4096;
 
     private static final Failed DIRECT_REFUSED = new Failed("O_DIRECT refused");
@@ -29,6 +31,8 @@ final class ContentReader implements AutoCloseable {
     private final DigestAlgorithm algorithm;
     private final TokenBucket bytesPerSecond;
     private final ByteBuffer[] buffers = new ByteBuffer[2];
+    /** The buffers' native memory: JNA's, outside the JVM's direct-memory cap (the agent runs with a small one). */
+    private final Memory[] memory = new Memory[2];
     private final ExecutorService digesting = Executors.newSingleThreadExecutor(task -> {
         Thread thread = new Thread(task, "scrubber-digest");
         thread.setDaemon(true);
@@ -49,13 +53,15 @@ final class ContentReader implements AutoCloseable {
     /** It could not be read; {@code reason} is the system's error text. */
     record Failed(String reason) implements Outcome {}
 
-    ContentReader(DigestAlgorithm algorithm, TokenBucket bytesPerSecond) {
+    ContentReader(DigestAlgorithm algorithm, TokenBucket bytesPerSecond, int blocksPerRead) {
         this.algorithm = algorithm;
         this.hasher = algorithm.newHasher();
         this.bytesPerSecond = bytesPerSecond;
-        int capacity = BLOCK_SIZE * BLOCKS_PER_READ;
+        int capacity = BLOCK_SIZE * blocksPerRead;
         for (int i = 0; i < buffers.length; i++) {
-            buffers[i] = ByteBuffer.allocateDirect(capacity + ALIGNMENT).alignedSlice(ALIGNMENT).limit(capacity).slice();
+            // aligned for O_DIRECT (open(2): to the logical block size, which 4096 covers)
+            memory[i] = new Memory(capacity + ALIGNMENT);
+            buffers[i] = memory[i].align(ALIGNMENT).getByteBuffer(0, capacity);
         }
     }
 
@@ -229,5 +235,8 @@ final class ContentReader implements AutoCloseable {
     @Override
     public void close() {
         digesting.shutdownNow();
+        for (Memory allocated : memory) {
+            allocated.close();
+        }
     }
 }

@@ -30,6 +30,8 @@ public final class Scrubber {
      * difference found against it counts as an edit, never as corruption.
      */
     static final long RACY_MILLIS = 100;
+    /** Below this read rate one block per read is plenty (and keeps the agent's memory small). */
+    private static final long FAST_READS_FROM = 64L << 20;
 
     /**
      * @param roots absolute paths without a trailing '/'
@@ -174,7 +176,7 @@ public final class Scrubber {
         }
         DigestAlgorithm algorithm = store.algorithm();
         ContentReader.Outcome outcome;
-        try (ContentReader reader = new ContentReader(algorithm, new TokenBucket(0))) {
+        try (ContentReader reader = new ContentReader(algorithm, new TokenBucket(0), ContentReader.BLOCKS_PER_FAST_READ)) {
             outcome = reader.read(path, null);
         }
         if (outcome instanceof ContentReader.Failed failed) {
@@ -211,7 +213,9 @@ public final class Scrubber {
         long started = clock.millis();
         algorithm = algorithm(store, options.hash());
         String ioPriority = options.idleIo() ? idleIoPriority() : "best-effort";
-        reader = new ContentReader(algorithm, new TokenBucket(options.bytesPerSecond()));
+        boolean fast = options.bytesPerSecond() == 0 || options.bytesPerSecond() >= FAST_READS_FROM;
+        reader = new ContentReader(algorithm, new TokenBucket(options.bytesPerSecond()),
+                fast ? ContentReader.BLOCKS_PER_FAST_READ : 1);
         filesBucket = new TokenBucket(options.filesPerSecond());
         deadline = options.budget() == null ? Long.MAX_VALUE : started + options.budget().toMillis();
         try {
