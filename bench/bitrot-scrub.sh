@@ -96,15 +96,17 @@ db_bytes=$(du -b -c "$work"/m.db* | tail -1 | cut -f1)
 
 python3 - "$work/times.tsv" "$rounds" "$db_files" "$db_bytes" <<'PY'
 import collections, statistics, sys
-wall, rss = collections.defaultdict(list), collections.defaultdict(list)
+wall, cpu, rss = collections.defaultdict(list), collections.defaultdict(list), collections.defaultdict(list)
 for line in open(sys.argv[1]):
     name, figures = line.rstrip("\n").split("\t")
     elapsed, user, system, maxrss = figures.split()
     wall[name].append(float(elapsed))
+    cpu[name].append(float(user) + float(system))
     rss[name].append(int(maxrss))
-print(f"medians of {sys.argv[2]} interleaved rounds (wall time, peak RSS):")
+print(f"medians of {sys.argv[2]} interleaved rounds (wall time, CPU = user + system, peak RSS):")
 for name in wall:
-    print(f"  {name:36s} {statistics.median(wall[name]):8.2f} s  {statistics.median(rss[name]) / 1024:7.0f} MiB")
+    print(f"  {name:36s} {statistics.median(wall[name]):8.2f} s  CPU {statistics.median(cpu[name]):7.2f} s"
+          f"  {statistics.median(rss[name]) / 1024:7.0f} MiB")
 def med(name):
     return statistics.median(wall[name])
 def check(label, value, target, at_least=True):
@@ -118,6 +120,10 @@ check("100k small files, first run: bitrot-scrub / find|xargs b3sum",
       med("small: find | xargs b3sum") / med("small: bitrot-scrub first run"), 1.0)
 check("100k small files, nothing due: time / find's time",
       med("small: bitrot-scrub nothing due") / med("small: find"), 2, at_least=False)
+print("(on a loaded machine wall times swing with the load; CPU times are steadier:)")
+for peer, ours in (("cached: sha256sum", "cached: bitrot-scrub"), ("cached: b3sum", "cached: bitrot-scrub"),
+                   ("small: find | xargs b3sum", "small: bitrot-scrub first run")):
+    print(f"  CPU {peer} / {ours}: {statistics.median(cpu[peer]) / statistics.median(cpu[ours]):6.2f}")
 files, size = int(sys.argv[3]), int(sys.argv[4])
 name = f"db: bitrot-scrub {files} files"
 print(f"\ndatabase for {files} files: {size / files:.0f} bytes per file ({size / 2**20:.0f} MiB); "
