@@ -33,7 +33,7 @@ public final class SummaryReport {
             swap += usage.swap();
             out.append(String.format("%11s + %11s = %11s  %11s  %s (%d)%n", Text.size(usage.privateBytes()),
                     Text.size(usage.proportionalShared()), Text.size(ramUsed(usage)), Text.size(usage.swap()),
-                    Text.word(group.name()), group.processes().size()));
+                    Text.name(group.name()), group.processes().size()));
         }
         out.append(RULE);
         out.append(String.format("%11s   %11s   %11s  %11s%n", "", "", Text.size(ram), Text.size(swap)));
