@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CPU time of one cgroup collector cycle with 500 cgroups and 300 processes in them (run as root,
 # after `mvn -B package -DskipTests`). Makes the cgroups in every hierarchy the collector reads
-# (v1 cpuacct, memory, blkio, pids and the unified one, as mounted here), then measures:
+# (v1 cpu, cpuacct, memory, blkio, pids and the unified one, as mounted here), then measures:
 #  - in one JVM (bench/CgroupCycle.java): CPU per cycle of the collecting thread and of the whole
 #    process, for cgroup alone, system alone and both;
 #  - the real agent: CPU of 1+CYCLES cycles less that of 1 cycle, per cycle actually run (this one
@@ -22,7 +22,7 @@ tag=gleaner-bench-$$
 hierarchies() { # mount points of the cgroup hierarchies the collector reads, from mountinfo
     awk '$3 != "" { for (i = 7; i <= NF; i++) if ($i == "-") break;
            fs = $(i + 1); opts = "," $(i + 3) ",";
-           if (fs == "cgroup2" || opts ~ /,(cpuacct|memory|blkio|pids),/) print $5 }' /proc/self/mountinfo
+           if (fs == "cgroup2" || opts ~ /,(cpu|cpuacct|memory|blkio|pids),/) print $5 }' /proc/self/mountinfo
 }
 mapfile -t mounts < <(hierarchies)
 
@@ -56,7 +56,8 @@ sleep 1
 # the files one cycle reads, for the peer
 for m in "${mounts[@]}"; do
     find "$m" -path "*$tag*" \( -name cpuacct.usage -o -name cpuacct.stat -o -name memory.usage_in_bytes \
-        -o -name memory.memsw.usage_in_bytes -o -name memory.stat -o -name pids.current -o -name 'blkio.*_recursive' \
+        -o -name memory.memsw.usage_in_bytes -o -name memory.stat -o -name memory.failcnt -o -name memory.oom_control \
+        -o -name memory.events -o -name pids.current -o -name 'blkio.*_recursive' \
         -o -name cgroup.controllers -o -name cpu.stat -o -name '*.pressure' \) -type f
 done > "$work/files"
 

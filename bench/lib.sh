@@ -35,7 +35,10 @@ bench_need_jar() {
 # then $work is removed.
 bench_scratch() {
     work=$(mktemp -d "$@")
-    trap bench_cleanup EXIT INT TERM
+    trap bench_cleanup EXIT
+    # a trapped signal would otherwise run the cleanup and carry on with the benchmark
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
 }
 
 bench_track() { # PID...: processes to stop on exit

@@ -17,9 +17,13 @@ public final class Tmpfs implements AutoCloseable {
     }
 
     public static Tmpfs mount(String name) {
+        return mount(name, 64);
+    }
+
+    public static Tmpfs mount(String name, int megabytes) {
         try {
             Path dir = Files.createTempDirectory("gleaner-" + name + "-" + ProcessHandle.current().pid() + "-");
-            Cmd.Result result = Cmd.run(Duration.ofSeconds(10), "mount", "-t", "tmpfs", "-o", "size=64m,mode=0755", "tmpfs",
+            Cmd.Result result = Cmd.run(Duration.ofSeconds(10), "mount", "-t", "tmpfs", "-o", "size=" + megabytes + "m,mode=0755", "tmpfs",
                     dir.toString());
             if (result.exit() != 0) {
                 Files.deleteIfExists(dir);

@@ -125,7 +125,7 @@ public final class AgentCommand implements Callable<Integer> {
                     throw new UsageException("--destination: " + bad.getMessage());
                 }
             }
-            result = result.withCarbon(new CarbonTarget(List.copyOf(parsed), result.carbon().protocol()));
+            result = result.withCarbon(result.carbon().withDestinations(List.copyOf(parsed)));
         }
         return result;
     }
@@ -155,6 +155,11 @@ public final class AgentCommand implements Callable<Integer> {
             if (timeout.isZero() || timeout.compareTo(settings.interval()) > 0) {
                 throw options.error("timeout", "must be more than 0 and at most the interval");
             }
+            Duration every = options.duration("interval", settings.interval());
+            if (every.compareTo(settings.interval()) < 0) {
+                throw options.error("interval", "must be at least the agent interval (" + settings.interval().toMillis()
+                        + "ms): a collector runs at most once per cycle");
+            }
             boolean explicit = selected != null;
             if (explicit ? !selected.contains(factory.name()) : !enabled) {
                 continue;
@@ -172,7 +177,7 @@ public final class AgentCommand implements Callable<Integer> {
                 continue;
             }
             options.rejectUnread();
-            collectors.add(new NamedCollector(factory.name(), collector, timeout));
+            collectors.add(new NamedCollector(factory.name(), collector, timeout, every));
         }
         sections.rejectUnread();
         return collectors;

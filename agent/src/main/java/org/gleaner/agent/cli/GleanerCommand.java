@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             AgentCommand.class,
+            BitrotScrubCommand.class,
             FatraceCommand.class,
             FatracePipeCommand.class,
             PsMemCommand.class,

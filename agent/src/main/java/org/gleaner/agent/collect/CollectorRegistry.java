@@ -16,6 +16,7 @@ public final class CollectorRegistry {
         new SyscallIoCollectorFactory(),
         new CgroupCollectorFactory(),
         new FanotifyCollectorFactory(),
+        new ScrubberCollectorFactory(),
     };
 
     private CollectorRegistry() {}

@@ -75,22 +75,7 @@ public final class ConfigLoader {
             default -> throw root.error("counters", "expected rate or raw");
         };
 
-        YamlSection carbonSection = root.section("carbon");
-        Protocol protocol = switch (carbonSection.string("protocol", "plaintext").toLowerCase(Locale.ROOT)) {
-            case "plaintext" -> Protocol.PLAINTEXT;
-            case "pickle" -> Protocol.PICKLE;
-            case "udp" -> Protocol.UDP;
-            default -> throw carbonSection.error("protocol", "expected plaintext, pickle or udp");
-        };
-        List<Destination> destinations = new ArrayList<>();
-        for (String text : carbonSection.strings("destinations", List.of())) {
-            try {
-                destinations.add(destination(text, protocol));
-            } catch (IllegalArgumentException bad) {
-                throw carbonSection.error("destinations", bad.getMessage());
-            }
-        }
-        carbonSection.rejectUnread();
+        CarbonTarget carbon = CarbonSection.parse(root.section("carbon"), root.section("replay"));
 
         YamlSection spoolSection = root.section("spool");
         Path spoolDir = Path.of(spoolSection.string("dir", "/var/lib/gleaner/spool"));
@@ -98,12 +83,13 @@ public final class ConfigLoader {
         if (maxBytes <= 0) {
             throw spoolSection.error("max_bytes", "must be positive");
         }
+        Duration maxAge = spoolSection.duration("max_age", Duration.ZERO);
         spoolSection.rejectUnread();
 
         YamlSection collectors = root.section("collectors");
         root.rejectUnread();
-        return new AgentConfig(interval, hostname, prefix, new CarbonTarget(List.copyOf(destinations), protocol),
-                new SpoolSettings(spoolDir, maxBytes), counters, collectors);
+        return new AgentConfig(interval, hostname, prefix, carbon,
+                new SpoolSettings(spoolDir, maxBytes, maxAge), counters, collectors);
     }
 
     /** HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 address; the port defaults to the protocol's usual one. */

@@ -46,4 +46,18 @@ public final class Units {
             throw new IllegalArgumentException("byte size too large: '" + text + "'");
         }
     }
+
+    /**
+     * A read rate in bytes per second: a byte size with an optional "/s" ("50MiB/s"), more than 0.
+     *
+     * @throws IllegalArgumentException with a message fit to follow the key's name
+     */
+    public static long bytesPerSecond(String text) {
+        String trimmed = text.trim();
+        long value = bytes(trimmed.endsWith("/s") ? trimmed.substring(0, trimmed.length() - 2) : trimmed);
+        if (value <= 0) {
+            throw new IllegalArgumentException("must be more than 0 bytes per second");
+        }
+        return value;
+    }
 }

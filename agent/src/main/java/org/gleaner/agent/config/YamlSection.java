@@ -90,6 +90,23 @@ public final class YamlSection implements CollectorOptions {
         return of(file, fullKey(key) + ".", value(key), fullKey(key));
     }
 
+    /** A list of mappings, e.g. {@code groups: [{mode: failover, ...}, ...]}; empty when absent. */
+    public List<YamlSection> sections(String key) {
+        Node node = value(key);
+        if (node == null) {
+            return List.of();
+        }
+        if (!(node instanceof SequenceNode sequence)) {
+            throw error(key, node, "expected a list of mappings");
+        }
+        List<YamlSection> sections = new ArrayList<>();
+        for (Node item : sequence.getValue()) {
+            String name = fullKey(key) + "[" + sections.size() + "]";
+            sections.add(of(file, name + ".", item, name));
+        }
+        return sections;
+    }
+
     @Override
     public String string(String key, String defaultValue) {
         return scalar(key, defaultValue, Set.of(Tag.STR, Tag.INT, Tag.FLOAT), "expected a string", text -> text);

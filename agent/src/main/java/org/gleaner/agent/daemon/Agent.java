@@ -28,8 +28,17 @@ import org.gleaner.collectors.Collector;
 public final class Agent {
     private static final Logger LOG = Logger.getLogger("org.gleaner.agent");
 
-    /** A collector ready to run, with the name it is reported under and its per-run deadline. */
-    public record NamedCollector(String name, Collector collector, Duration timeout) {}
+    /**
+     * A collector ready to run, with the name it is reported under, its per-run deadline and how
+     * often it runs: in the first cycle of every period of {@code every} on the wall clock (so at
+     * aligned ticks when {@code every} is a multiple of the agent's interval); every cycle if it is
+     * not longer than the agent's interval.
+     */
+    public record NamedCollector(String name, Collector collector, Duration timeout, Duration every) {
+        public NamedCollector(String name, Collector collector, Duration timeout) {
+            this(name, collector, timeout, Duration.ZERO);
+        }
+    }
 
     private final long intervalMillis;
     private final String prefix;
@@ -62,7 +71,7 @@ public final class Agent {
         Counter resets = registry.counter("counters.resets");
         Counter duplicates = registry.counter("counters.duplicates");
         for (NamedCollector collector : collectors) {
-            runners.add(new CollectorRunner(collector.name(), collector.collector(), collector.timeout(), registry,
+            runners.add(new CollectorRunner(collector.name(), collector.collector(), collector.timeout(), collector.every(), registry,
                     new CounterRates(resets, duplicates), new SeriesNames(prefix + "." + MetricNames.escape(collector.name()))));
         }
     }
@@ -83,7 +92,7 @@ public final class Agent {
                 if (tick < 0) {
                     break;
                 }
-                int sent = runCycle(cycle);
+                int sent = runCycle(cycle, tick);
                 long now = System.currentTimeMillis();
                 long next = tick + intervalMillis;
                 if (now >= next) {
@@ -152,12 +161,15 @@ public final class Agent {
         }
     }
 
-    /** One cycle: starts every collector, takes each run as it ends or abandons it at its deadline, delivers. */
-    private int runCycle(long cycle) throws IOException {
+    /**
+     * One cycle: starts every collector due at {@code tick}, takes each run as it ends or abandons it
+     * at its deadline, delivers.
+     */
+    private int runCycle(long cycle, long tick) throws IOException {
         long start = System.currentTimeMillis();
         List<CollectorRunner> pending = new ArrayList<>();
         for (CollectorRunner runner : runners) {
-            if (runner.start(cycle, finished)) {
+            if (runner.isDue(tick) && runner.start(cycle, finished)) {
                 pending.add(runner);
             }
         }

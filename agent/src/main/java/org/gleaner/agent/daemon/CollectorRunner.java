@@ -28,6 +28,9 @@ final class CollectorRunner implements AutoCloseable {
     private final String name;
     private final Collector collector;
     private final Duration timeout;
+    private final long everyMillis;
+    /** The period of {@code everyMillis} in which it last ran (-1: never). */
+    private long lastPeriod = -1;
     private final ExecutorService executor;
     private final AtomicBoolean running = new AtomicBoolean();
     private final DistinctErrors loggedErrors = new DistinctErrors();
@@ -42,11 +45,12 @@ final class CollectorRunner implements AutoCloseable {
     private long startedNanos;
     private boolean overrunning;
 
-    CollectorRunner(String name, Collector collector, Duration timeout, MetricRegistry registry, CounterRates rates,
-                    SeriesNames names) {
+    CollectorRunner(String name, Collector collector, Duration timeout, Duration every, MetricRegistry registry,
+                    CounterRates rates, SeriesNames names) {
         this.name = name;
         this.collector = collector;
         this.timeout = timeout;
+        this.everyMillis = Math.max(1, every.toMillis());
         this.rates = rates;
         this.names = names;
         this.executor = Executors.newSingleThreadExecutor(task -> {
@@ -75,6 +79,16 @@ final class CollectorRunner implements AutoCloseable {
 
     SeriesNames names() {
         return names;
+    }
+
+    /** Whether the cycle of {@code tickMillis} is the first one in a new period of its own interval. */
+    boolean isDue(long tickMillis) {
+        long period = tickMillis / everyMillis;
+        if (period == lastPeriod) {
+            return false;
+        }
+        lastPeriod = period;
+        return true;
     }
 
     /**

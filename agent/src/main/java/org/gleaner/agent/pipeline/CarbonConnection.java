@@ -9,16 +9,15 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.List;
 import javax.net.SocketFactory;
 
 /**
- * One connection to one carbon destination through a metrics-graphite sender. TCP sockets are
- * channel-backed so that {@link #peerOpen()} can look for a FIN or RST without blocking before each
- * write, and so that {@link #abort()} from another thread unblocks a write stuck on a peer that
- * stopped reading.
+ * One connection to one carbon destination through a metrics-graphite sender. TCP senders write
+ * through an {@link AckedSocket}, so that the pipeline can count as delivered only what the peer's
+ * TCP has acknowledged, and so that a peer that stops reading is noticed instead of blocking a write.
+ * UDP has no acknowledgement: what was sent counts as acknowledged.
  */
 final class CarbonConnection implements Closeable {
     static final int CONNECT_TIMEOUT_MILLIS = 5_000;
@@ -27,18 +26,19 @@ final class CarbonConnection implements Closeable {
 
     private final CarbonTarget.Destination destination;
     private final GraphiteSender sender;
-    private final ChannelSocketFactory sockets;
-    private final ByteBuffer probe = ByteBuffer.allocate(512);
+    private final AckedSocketFactory sockets;
+    private long udpSent;
 
-    private CarbonConnection(CarbonTarget.Destination destination, GraphiteSender sender, ChannelSocketFactory sockets) {
+    private CarbonConnection(CarbonTarget.Destination destination, GraphiteSender sender, AckedSocketFactory sockets) {
         this.destination = destination;
         this.sender = sender;
         this.sockets = sockets;
     }
 
     /** Connects (TCP) or prepares a socket (UDP) to {@code destination}. */
-    static CarbonConnection open(CarbonTarget.Destination destination, CarbonTarget.Protocol protocol) throws IOException {
-        ChannelSocketFactory sockets = protocol == CarbonTarget.Protocol.UDP ? null : new ChannelSocketFactory();
+    static CarbonConnection open(CarbonTarget.Destination destination, CarbonTarget.Protocol protocol, Duration ackTimeout)
+            throws IOException {
+        AckedSocketFactory sockets = protocol == CarbonTarget.Protocol.UDP ? null : new AckedSocketFactory(ackTimeout.toNanos());
         String host = destination.host();
         int port = destination.port();
         GraphiteSender sender = switch (protocol) {
@@ -69,59 +69,55 @@ final class CarbonConnection implements Closeable {
         return destination;
     }
 
-    /**
-     * False when the peer has closed or reset the connection. Carbon never writes to its
-     * receivers' clients, so a readable end-of-stream is the only thing a read can find.
-     */
+    /** False when the peer has closed or reset the connection. */
     boolean peerOpen() {
-        if (sockets == null) {
-            return true;
-        }
-        SocketChannel channel = sockets.channel;
-        try {
-            channel.configureBlocking(false);
-            try {
-                int read;
-                do {
-                    probe.clear();
-                    read = channel.read(probe);
-                } while (read > 0);
-                return read == 0;
-            } finally {
-                channel.configureBlocking(true);
-            }
-        } catch (IOException e) {
-            return false;
-        }
+        return sockets == null || sockets.socket.peerOpen();
     }
 
-    /** Writes the datapoints and flushes them to the socket. */
+    /** Writes the datapoints and flushes them into the socket; they are delivered once {@link #acknowledged()} passes {@link #written()}. */
     void send(List<Datapoint> datapoints) throws IOException {
         for (Datapoint datapoint : datapoints) {
             sender.send(datapoint.path(), formatValue(datapoint.value()), datapoint.epochSeconds());
         }
         sender.flush();
+        udpSent += datapoints.size();
     }
 
-    /** Closes the socket under a writer blocked in another thread. */
+    /** How far this connection has written, in bytes (TCP) or datapoints (UDP). */
+    long written() {
+        return sockets == null ? udpSent : sockets.socket.written();
+    }
+
+    /** How much of {@link #written()} the peer has acknowledged. */
+    long acknowledged() throws IOException {
+        return sockets == null ? udpSent : sockets.socket.acknowledged();
+    }
+
+    /** Fails when bytes written longer than the acknowledgement timeout ago are still unacknowledged. */
+    void checkProgress() throws IOException {
+        if (sockets != null) {
+            sockets.socket.checkProgress();
+        }
+    }
+
+    /** From another thread: makes a write blocked in this connection fail at once. */
     void abort() {
-        if (sockets != null && sockets.channel != null) {
-            try {
-                sockets.channel.close();
-            } catch (IOException e) {
-                // closing is all we wanted
-            }
+        if (sockets != null && sockets.socket != null) {
+            sockets.socket.abort();
         }
     }
 
     @Override
     public void close() {
+        abort();
         try {
             sender.close();
         } catch (IOException e) {
             // the connection is being dropped anyway
         } finally {
-            abort();
+            if (sockets != null && sockets.socket != null) {
+                sockets.socket.close();
+            }
         }
     }
 
@@ -149,21 +145,19 @@ final class CarbonConnection implements Closeable {
         return text;
     }
 
-    /** Makes metrics-graphite's TCP senders use channel-backed sockets with a connect timeout. */
-    private static final class ChannelSocketFactory extends SocketFactory {
-        private SocketChannel channel;
+    /** Makes metrics-graphite's TCP senders write through an {@link AckedSocket}. */
+    private static final class AckedSocketFactory extends SocketFactory {
+        private final long ackTimeoutNanos;
+        private AckedSocket socket;
+
+        AckedSocketFactory(long ackTimeoutNanos) {
+            this.ackTimeoutNanos = ackTimeoutNanos;
+        }
 
         @Override
         public Socket createSocket(InetAddress address, int port) throws IOException {
-            SocketChannel opened = SocketChannel.open();
-            try {
-                opened.socket().connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MILLIS);
-            } catch (IOException e) {
-                opened.close();
-                throw e;
-            }
-            channel = opened;
-            return opened.socket();
+            socket = AckedSocket.connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MILLIS, ackTimeoutNanos);
+            return socket.asJavaSocket();
         }
 
         @Override

@@ -43,11 +43,13 @@ import org.slf4j.LoggerFactory;
  * segment with a torn last record; it is detected (length or checksum) and cut off when the spool
  * is opened. Files are created 0600 (the directory 0700) and never through a symbolic link.
  *
- * <p>Reading is separate from acknowledging: {@link #read} advances a volatile read position;
- * {@link #acknowledge} makes a position durable (two checksummed, alternating slots in {@code ack},
- * so a torn write of one leaves the other) and deletes fully acknowledged segments;
- * {@link #rewind} returns the read position to the acknowledged one. When the segments exceed
- * {@code maxBytes}, the oldest segments are dropped and their unacknowledged datapoints counted.
+ * <p>Each reader (one per mirrored destination group) has its own {@link Cursor}: reading is
+ * separate from acknowledging: {@link Cursor#read} advances a volatile read position;
+ * {@link Cursor#acknowledge} makes a position durable (two checksummed, alternating slots in the
+ * cursor's file, {@code ack} for the first and {@code ack.N} for the others, so a torn write of one
+ * slot leaves the other); {@link Cursor#rewind} returns the read position to the acknowledged one.
+ * Segments are deleted once every cursor has passed them. When the segments exceed {@code maxBytes},
+ * the oldest segments are dropped and each cursor counts the datapoints it had not acknowledged.
  *
  * <p>Thread-safe: the daemon appends while the sender thread reads and acknowledges.
  */
@@ -106,20 +108,16 @@ final class Spool implements Closeable {
     private final long segmentTargetBytes;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    private final FileChannel ackChannel;
+    private final List<Cursor> cursors = new ArrayList<>();
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
-    private long ackSequence;
-    private Position acknowledged;
-    private Position readPosition;
     private long corruptRecords;
 
-    private Spool(Path dir, long maxBytes, FileChannel lockChannel, FileLock lock, FileChannel ackChannel) {
+    private Spool(Path dir, long maxBytes, FileChannel lockChannel, FileLock lock) {
         this.dir = dir;
         this.maxBytes = maxBytes;
         this.segmentTargetBytes = Math.max(MIN_SEGMENT_BYTES, Math.min(MAX_SEGMENT_BYTES, maxBytes / 16));
         this.lockChannel = lockChannel;
         this.lock = lock;
-        this.ackChannel = ackChannel;
     }
 
     /**
@@ -127,6 +125,14 @@ final class Spool implements Closeable {
      * link, is not owned by this user, is writable by others, or is in use by another process.
      */
     static Spool open(Path dir, long maxBytes) throws IOException {
+        return open(dir, maxBytes, 1);
+    }
+
+    /** As {@link #open(Path, long)}, with {@code readers} cursors. */
+    static Spool open(Path dir, long maxBytes, int readers) throws IOException {
+        if (readers < 1) {
+            throw new IllegalArgumentException("a spool needs at least one reader");
+        }
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("spool max_bytes must be positive, not " + maxBytes);
         }
@@ -144,9 +150,12 @@ final class Spool implements Closeable {
         }
         Spool spool = null;
         try {
-            FileChannel ackChannel = openFile(dir.resolve("ack"),
-                    StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            spool = new Spool(dir, maxBytes, lockChannel, lock, ackChannel);
+            spool = new Spool(dir, maxBytes, lockChannel, lock);
+            for (int index = 0; index < readers; index++) {
+                FileChannel ackChannel = openFile(dir.resolve(index == 0 ? "ack" : "ack." + index),
+                        StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                spool.cursors.add(spool.new Cursor(ackChannel));
+            }
             spool.load();
             return spool;
         } catch (IOException | RuntimeException e) {
@@ -161,11 +170,12 @@ final class Spool implements Closeable {
 
     /**
      * Appends one cycle as one record and fdatasyncs it; then drops the oldest segments while the
-     * spool is over {@code maxBytes}. Returns how many unacknowledged datapoints were dropped.
+     * spool is over {@code maxBytes}, each cursor counting the datapoints it loses
+     * ({@link Cursor#takeDropped}).
      */
-    long append(List<Datapoint> cycle) throws IOException {
+    void append(List<Datapoint> cycle) throws IOException {
         if (cycle.isEmpty()) {
-            return 0;
+            return;
         }
         ByteBuffer record = encode(cycle);
         synchronized (this) {
@@ -187,23 +197,30 @@ final class Spool implements Closeable {
             }
             active.size += record.limit();
             notifyAll();
-            return dropOverLimit();
+            dropOverLimit();
         }
     }
 
+    /** The reader with this index (0 to readers - 1). */
+    Cursor cursor(int index) {
+        return cursors.get(index);
+    }
+
+
     /**
-     * Reads whole records from the read position, about {@code softLimitBytes} worth (at least one
-     * record when there is one), and advances the read position past them.
+     * Reads whole records from {@code from} (not past {@code until} when it is given), about
+     * {@code softLimitBytes} worth (at least one record when there is one).
      */
-    synchronized Batch read(int softLimitBytes) throws IOException {
-        readPosition = normalize(readPosition);
-        Segment segment = segmentAt(readPosition);
-        if (segment == null) {
-            return new Batch(List.of(), readPosition);
+    synchronized Batch readFrom(Position from, Position until, int softLimitBytes) throws IOException {
+        Position start = normalize(from);
+        Segment segment = segmentAt(start);
+        if (segment == null || (until != null && !normalize(until).isAfter(start))) {
+            return new Batch(List.of(), start);
         }
-        long offset = readPosition.offset;
+        long stop = until != null && until.segment == segment.id ? Math.min(until.offset, segment.size) : segment.size;
+        long offset = start.offset;
         List<Datapoint> datapoints = new ArrayList<>();
-        while (offset < segment.size && (datapoints.isEmpty() || offset - readPosition.offset < softLimitBytes)) {
+        while (offset < stop && (datapoints.isEmpty() || offset - start.offset < softLimitBytes)) {
             long recordEnd = readRecord(segment, offset, datapoints);
             if (recordEnd < 0) {
                 corruptRecords++;
@@ -214,13 +231,24 @@ final class Spool implements Closeable {
             }
             offset = recordEnd;
         }
-        readPosition = new Position(segment.id, offset);
-        return new Batch(datapoints, readPosition);
+        return new Batch(datapoints, new Position(segment.id, offset));
     }
 
-    /** Waits (at most {@code millis}) until something is appended after the read position or {@link #wakeUp}. */
-    synchronized void awaitData(long millis, BooleanSupplier stop) throws InterruptedException {
-        if (millis > 0 && !stop.getAsBoolean() && !hasUnread()) {
+    /** The position after the last record. */
+    synchronized Position end() {
+        Segment last = segments.lastEntry().getValue();
+        return new Position(last.id, last.size);
+    }
+
+    /** True when records follow {@code position} (and precede {@code until}, when it is given). */
+    synchronized boolean hasData(Position position, Position until) {
+        Position from = normalize(position);
+        return (until == null ? end() : normalize(until)).isAfter(from) && end().isAfter(from);
+    }
+
+    /** Waits (at most {@code millis}) until something is appended after {@code position} or {@link #wakeUp}. */
+    synchronized void awaitDataAfter(Position position, long millis, BooleanSupplier stop) throws InterruptedException {
+        if (millis > 0 && !stop.getAsBoolean() && !hasData(position, null)) {
             wait(millis);
         }
     }
@@ -229,59 +257,169 @@ final class Spool implements Closeable {
         notifyAll();
     }
 
-    synchronized boolean hasUnread() {
-        readPosition = normalize(readPosition);
-        Segment segment = segmentAt(readPosition);
-        return segment != null && readPosition.offset < segment.size;
-    }
+    /** One reader's durable acknowledged position and volatile read position. Guarded by the spool. */
+    final class Cursor {
+        private final FileChannel ackChannel;
+        private long ackSequence;
+        private Position acknowledged;
+        private Position readPosition;
+        private long dropped;
 
-    /** Makes everything before {@code position} durably acknowledged and deletes segments it has passed. */
-    synchronized void acknowledge(Position position) throws IOException {
-        Position normalized = normalize(position);
-        if (!normalized.isAfter(acknowledged)) {
-            return;
+        private Cursor(FileChannel ackChannel) {
+            this.ackChannel = ackChannel;
         }
-        acknowledged = normalized;
-        if (acknowledged.isAfter(readPosition)) {
+
+        /** As {@link #read(int, Position)} up to the end of the spool. */
+        Batch read(int softLimitBytes) throws IOException {
+            return read(softLimitBytes, null);
+        }
+
+        /** Reads whole records from the read position, not past {@code until}, and advances the read position past them. */
+        Batch read(int softLimitBytes, Position until) throws IOException {
+            synchronized (Spool.this) {
+                Batch batch = readFrom(readPosition, until, softLimitBytes);
+                readPosition = batch.end();
+                return batch;
+            }
+        }
+
+        Position readPosition() {
+            synchronized (Spool.this) {
+                return readPosition;
+            }
+        }
+
+        boolean hasUnread() {
+            return hasData(readPosition(), null);
+        }
+
+        /** Makes everything before {@code position} durably acknowledged and deletes segments every cursor has passed. */
+        void acknowledge(Position position) throws IOException {
+            synchronized (Spool.this) {
+                Position normalized = normalize(position);
+                if (!normalized.isAfter(acknowledged)) {
+                    return;
+                }
+                acknowledged = normalized;
+                if (acknowledged.isAfter(readPosition)) {
+                    readPosition = acknowledged;
+                }
+                writeAck();
+                deleteSegmentsBefore(cursors.stream().mapToLong(cursor -> cursor.acknowledged.segment).min().orElseThrow());
+            }
+        }
+
+        /** Forgets what was read but not acknowledged: it will be read again. */
+        void rewind() {
+            synchronized (Spool.this) {
+                readPosition = acknowledged;
+            }
+        }
+
+        /** Bytes of records not yet acknowledged. */
+        long pendingBytes() {
+            synchronized (Spool.this) {
+                long pending = 0;
+                for (Segment segment : segments.tailMap(acknowledged.segment, true).values()) {
+                    long from = segment.id == acknowledged.segment ? acknowledged.offset : MAGIC.length;
+                    pending += Math.max(0, segment.size - from);
+                }
+                return pending;
+            }
+        }
+
+        /** The oldest timestamp in the first unacknowledged record, or -1 when everything is acknowledged. */
+        long oldestPendingEpochSeconds() throws IOException {
+            synchronized (Spool.this) {
+                Position position = normalize(acknowledged);
+                Segment segment = segmentAt(position);
+                if (segment == null || position.offset >= segment.size) {
+                    return -1;
+                }
+                ByteBuffer prefix = ByteBuffer.allocate(RECORD_HEADER_BYTES + BODY_PREFIX_BYTES);
+                readFully(segment.channel, prefix, position.offset);
+                return prefix.getLong(RECORD_HEADER_BYTES + 4);
+            }
+        }
+
+        Position acknowledgedPosition() {
+            synchronized (Spool.this) {
+                return acknowledged;
+            }
+        }
+
+        /** Datapoints this cursor had not acknowledged when the size limit dropped them, since the last call. */
+        long takeDropped() {
+            synchronized (Spool.this) {
+                long taken = dropped;
+                dropped = 0;
+                return taken;
+            }
+        }
+
+        private void load() throws IOException {
+            Position stored = readAck();
+            Segment first = segments.firstEntry().getValue();
+            Position start = new Position(first.id, MAGIC.length);
+            acknowledged = stored == null || start.isAfter(stored) ? start : clampToEnd(stored);
             readPosition = acknowledged;
         }
-        writeAck();
-        deleteSegmentsBefore(acknowledged.segment);
-    }
 
-    /** Forgets what was read but not acknowledged: it will be read again. */
-    synchronized void rewind() {
-        readPosition = acknowledged;
-    }
-
-    /** Bytes of records not yet acknowledged. */
-    synchronized long pendingBytes() {
-        long pending = 0;
-        for (Segment segment : segments.tailMap(acknowledged.segment, true).values()) {
-            long from = segment.id == acknowledged.segment ? acknowledged.offset : MAGIC.length;
-            pending += Math.max(0, segment.size - from);
+        /** Moves past the dropped {@code oldest} segment, counting what was not acknowledged in it. */
+        private void dropped(Segment oldest) throws IOException {
+            long from = oldest.id == acknowledged.segment ? acknowledged.offset
+                    : oldest.id > acknowledged.segment ? MAGIC.length : oldest.size;
+            dropped += countDatapoints(oldest, from);
+            Position next = new Position(segments.higherKey(oldest.id), MAGIC.length);
+            if (next.isAfter(acknowledged)) {
+                acknowledged = next;
+                writeAck();
+            }
+            if (next.isAfter(readPosition)) {
+                readPosition = next;
+            }
         }
-        return pending;
-    }
 
-    /** The oldest timestamp in the first unacknowledged record, or -1 when everything is acknowledged. */
-    synchronized long oldestPendingEpochSeconds() throws IOException {
-        Position position = normalize(acknowledged);
-        Segment segment = segmentAt(position);
-        if (segment == null || position.offset >= segment.size) {
-            return -1;
+        // two slots {u64 sequence, u64 segment, u64 offset, u32 crc32c}
+
+        private Position readAck() throws IOException {
+            Position best = null;
+            long bestSequence = -1;
+            for (int slot = 0; slot < 2; slot++) {
+                ByteBuffer buffer = ByteBuffer.allocate(ACK_SLOT_BYTES);
+                if (readAvailable(ackChannel, buffer, (long) slot * ACK_SLOT_BYTES) < ACK_SLOT_BYTES) {
+                    continue;
+                }
+                CRC32C crc = new CRC32C();
+                crc.update(buffer.array(), 0, 24);
+                long sequence = buffer.getLong(0);
+                if ((int) crc.getValue() == buffer.getInt(24) && sequence > bestSequence) {
+                    bestSequence = sequence;
+                    best = new Position(buffer.getLong(8), buffer.getLong(16));
+                }
+            }
+            ackSequence = Math.max(0, bestSequence);
+            return best;
         }
-        ByteBuffer prefix = ByteBuffer.allocate(RECORD_HEADER_BYTES + BODY_PREFIX_BYTES);
-        readFully(segment.channel, prefix, position.offset);
-        return prefix.getLong(RECORD_HEADER_BYTES + 4);
+
+        private void writeAck() throws IOException {
+            ackSequence++;
+            ByteBuffer buffer = ByteBuffer.allocate(ACK_SLOT_BYTES);
+            buffer.putLong(0, ackSequence).putLong(8, acknowledged.segment).putLong(16, acknowledged.offset);
+            CRC32C crc = new CRC32C();
+            crc.update(buffer.array(), 0, 24);
+            buffer.putInt(24, (int) crc.getValue());
+            writeFully(ackChannel, buffer, (ackSequence % 2) * ACK_SLOT_BYTES);
+            ackChannel.force(false);
+        }
     }
 
     synchronized long corruptRecords() {
         return corruptRecords;
     }
 
-    synchronized Position acknowledgedPosition() {
-        return acknowledged;
+    long maxBytes() {
+        return maxBytes;
     }
 
     /** Total bytes of the segment files. */
@@ -296,7 +434,9 @@ final class Spool implements Closeable {
             failure = closeQuietly(segment.channel, failure);
         }
         segments.clear();
-        failure = closeQuietly(ackChannel, failure);
+        for (Cursor cursor : cursors) {
+            failure = closeQuietly(cursor.ackChannel, failure);
+        }
         if (lock.isValid()) {
             lock.release();
         }
@@ -362,9 +502,13 @@ final class Spool implements Closeable {
                 }
             }
         }
-        Position stored = readAck();
         if (segments.isEmpty()) {
-            createSegment(stored == null ? 0 : stored.segment + 1);
+            long next = 0;
+            for (Cursor cursor : cursors) {
+                Position stored = cursor.readAck();
+                next = stored == null ? next : Math.max(next, stored.segment + 1);
+            }
+            createSegment(next);
         }
         for (Segment segment : segments.values()) {
             if (segment != segments.lastEntry().getValue()) {
@@ -372,11 +516,10 @@ final class Spool implements Closeable {
             }
         }
         repairTail(segments.lastEntry().getValue());
-        Segment first = segments.firstEntry().getValue();
-        Position start = new Position(first.id, MAGIC.length);
-        acknowledged = stored == null || start.isAfter(stored) ? start : clampToEnd(stored);
-        readPosition = acknowledged;
-        deleteSegmentsBefore(acknowledged.segment);
+        for (Cursor cursor : cursors) {
+            cursor.load();
+        }
+        deleteSegmentsBefore(cursors.stream().mapToLong(cursor -> cursor.acknowledged.segment).min().orElseThrow());
     }
 
     private Position clampToEnd(Position stored) {
@@ -563,27 +706,14 @@ final class Spool implements Closeable {
         return segment;
     }
 
-    private long dropOverLimit() throws IOException {
-        long dropped = 0;
+    private void dropOverLimit() throws IOException {
         while (segments.size() > 1 && diskBytes() > maxBytes) {
             Segment oldest = segments.firstEntry().getValue();
-            long from = oldest.id == acknowledged.segment ? acknowledged.offset
-                    : oldest.id > acknowledged.segment ? MAGIC.length : oldest.size;
-            dropped += countDatapoints(oldest, from);
+            for (Cursor cursor : cursors) {
+                cursor.dropped(oldest);
+            }
             deleteSegment(oldest);
-            Position next = new Position(segments.firstKey(), MAGIC.length);
-            if (next.isAfter(acknowledged)) {
-                acknowledged = next;
-                writeAck();
-            }
-            if (next.isAfter(readPosition)) {
-                readPosition = next;
-            }
         }
-        if (dropped > 0) {
-            LOG.warn("spool over {} bytes: dropped the oldest {} undelivered datapoints", maxBytes, dropped);
-        }
-        return dropped;
     }
 
     private void deleteSegmentsBefore(long segmentId) throws IOException {
@@ -606,39 +736,6 @@ final class Spool implements Closeable {
         try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
             directory.force(true);
         }
-    }
-
-    // ---- acknowledgement file: two slots {u64 sequence, u64 segment, u64 offset, u32 crc32c}
-
-    private Position readAck() throws IOException {
-        Position best = null;
-        long bestSequence = -1;
-        for (int slot = 0; slot < 2; slot++) {
-            ByteBuffer buffer = ByteBuffer.allocate(ACK_SLOT_BYTES);
-            if (readAvailable(ackChannel, buffer, (long) slot * ACK_SLOT_BYTES) < ACK_SLOT_BYTES) {
-                continue;
-            }
-            CRC32C crc = new CRC32C();
-            crc.update(buffer.array(), 0, 24);
-            long sequence = buffer.getLong(0);
-            if ((int) crc.getValue() == buffer.getInt(24) && sequence > bestSequence) {
-                bestSequence = sequence;
-                best = new Position(buffer.getLong(8), buffer.getLong(16));
-            }
-        }
-        ackSequence = Math.max(0, bestSequence);
-        return best;
-    }
-
-    private void writeAck() throws IOException {
-        ackSequence++;
-        ByteBuffer buffer = ByteBuffer.allocate(ACK_SLOT_BYTES);
-        buffer.putLong(0, ackSequence).putLong(8, acknowledged.segment).putLong(16, acknowledged.offset);
-        CRC32C crc = new CRC32C();
-        crc.update(buffer.array(), 0, 24);
-        buffer.putInt(24, (int) crc.getValue());
-        writeFully(ackChannel, buffer, (ackSequence % 2) * ACK_SLOT_BYTES);
-        ackChannel.force(false);
     }
 
     // ---- positional I/O

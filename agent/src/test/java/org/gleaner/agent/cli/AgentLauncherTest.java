@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +43,7 @@ class AgentLauncherTest {
             collector option     | collectors:\\n  system:\\n    per_cpu: maybe  | :3: collectors.system.per_cpu: expected true or false
             unknown option       | collectors:\\n  system:\\n    colour: red     | :3: collectors.system.colour: unknown key
             unknown collector    | collectors:\\n  sytsem: {}                     | :2: collectors.sytsem: unknown collector (known: system
+            collector interval   | collectors:\\n  system:\\n    interval: 50ms | :3: collectors.system.interval: must be at least the agent interval (100ms)
             bad YAML             | interval: [1s                                 | :2: not valid YAML
             """)
     void badConfigIsOneLineNamingFileLineAndKeyAndExit2(String what, String yaml, String expected, @TempDir Path dir)
@@ -135,6 +137,24 @@ class AgentLauncherTest {
                 "agent", "--stdout", "--cycles", "1", "-i", "100ms", "--collectors", "system");
         for (String line : plain.stderrLines()) {
             assertTrue(line.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} (INFO|WARN|ERROR|DEBUG) .*"), line);
+        }
+    }
+
+    @Test
+    void theLauncherGivesTheAgentTheFlagsOfALongRunningDaemon() throws Exception {
+        try (AgentRun run = AgentRun.start(Map.of(), "agent", "--stdout", "-i", "10s", "--collectors", "system")) {
+            Path proc = Path.of("/proc", Long.toString(run.process().pid()));
+            List<String> flags = List.of();
+            for (int attempt = 0; attempt < 100 && !flags.contains("org.gleaner.agent.cli.GleanerCommand"); attempt++) {
+                Thread.sleep(50); // until the launcher has exec'ed java
+                flags = List.of(new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).split("\0"));
+            }
+            assertTrue(flags.containsAll(List.of("-Xms4m", "-Xmx32m", "-XX:CICompilerCount=1", "-XX:+ExitOnOutOfMemoryError")),
+                    flags.toString());
+            String environment = new String(Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8);
+            assertTrue(List.of(environment.split("\0")).contains("MALLOC_ARENA_MAX=2"), "two malloc arenas");
+            run.process().destroy();
+            run.await(LIMIT);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.gleaner.agent.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.gleaner.agent.config.AgentConfig.CounterMode;
+import org.gleaner.agent.pipeline.CarbonTarget;
 import org.gleaner.agent.pipeline.CarbonTarget.Destination;
 import org.gleaner.agent.pipeline.CarbonTarget.Protocol;
 import org.junit.jupiter.api.Test;
@@ -29,11 +31,41 @@ class ConfigLoaderTest {
         assertEquals(defaults.spool(), config.spool());
         assertEquals(defaults.counters(), config.counters());
         assertEquals(List.of(new Destination("127.0.0.1", 2003)), config.carbon().destinations());
+        assertEquals(defaults.carbon().tuning(), config.carbon().tuning());
         YamlSection system = config.collectors().section("system");
         system.bool("enabled", true);
         java.time.Duration timeout = system.duration("timeout", java.time.Duration.ofSeconds(5));
         new org.gleaner.agent.collect.SystemCollectorFactory().create(system, timeout).close();
         system.rejectUnread();
+    }
+
+    @Test
+    void destinationGroupsReplayAndMaxAge() {
+        AgentConfig config = ConfigLoader.parse("g.yaml", """
+                carbon:
+                  ack_timeout: 3s
+                  max_line_bytes: 1KiB
+                  groups:
+                    - {mode: loadbalance, lifetime: 2m, destinations: ["r1:2013", "r2:2013"]}
+                    - destinations: ["archive"]
+                replay: {rate: 50, start_delay: 1s, backoff_max: 9s}
+                spool: {max_age: 7d}
+                """);
+        CarbonTarget carbon = config.carbon();
+        assertEquals(2, carbon.groups().size());
+        assertEquals(new CarbonTarget.Group(CarbonTarget.Mode.LOADBALANCE,
+                List.of(new Destination("r1", 2013), new Destination("r2", 2013)), Duration.ofMinutes(2)), carbon.groups().get(0));
+        assertEquals(CarbonTarget.Group.failover(List.of(new Destination("archive", 2003))), carbon.groups().get(1));
+        assertEquals(new CarbonTarget.Tuning(Duration.ofSeconds(3), 50, Duration.ofSeconds(1), Duration.ofSeconds(9), 1024),
+                carbon.tuning());
+        assertEquals(Duration.ofDays(7), config.spool().maxAge());
+        assertTrue(error("carbon: {destinations: [a], groups: [{destinations: [b]}]}").contains("either destinations or groups"));
+        assertTrue(error("carbon: {groups: [{mode: random, destinations: [b]}]}").contains("carbon.groups[0].mode: expected failover or loadbalance"));
+        assertTrue(error("carbon: {groups: [{mode: failover}]}").contains("at least one destination"));
+        assertTrue(error("carbon: {groups: [{destinations: [b], extra: 1}]}").contains("carbon.groups[0].extra: unknown key"));
+        assertTrue(error("replay: {rate: -1}").contains("replay.rate"));
+        assertTrue(error("carbon: {ack_timeout: 0s}").contains("carbon.ack_timeout: must be more than 0"));
+        assertTrue(error("carbon: {max_line_bytes: 10}").contains("carbon.max_line_bytes"));
     }
 
     @Test

@@ -176,6 +176,21 @@ class AgentLoopTest {
     }
 
     @Test
+    void aCollectorWithALongerIntervalRunsInTheFirstCycleThenOncePerPeriodOfItsOwn() throws Exception {
+        List<Long> everyCycle = new ArrayList<>();
+        List<Long> slower = new ArrayList<>();
+        Collector fast = sink -> everyCycle.add(System.currentTimeMillis());
+        Collector memoryLike = sink -> slower.add(System.currentTimeMillis());
+        run(Duration.ofMillis(200), CounterMode.RATE, 7, new NamedCollector("fast", fast, Duration.ofMillis(150)),
+                new NamedCollector("slow", memoryLike, Duration.ofMillis(150), Duration.ofMillis(600)));
+        assertEquals(everyCycle.get(0) / 200, slower.get(0) / 200, "both run in the first cycle");
+        assertTrue(slower.size() >= 2 && slower.size() < everyCycle.size(), slower + " vs " + everyCycle);
+        // a run starts just after its tick: the 200ms step it starts in is its tick's
+        assertEquals(slower.size(), slower.stream().map(millis -> millis / 200 / 3).distinct().count(),
+                "never twice in one 600ms period: " + slower);
+    }
+
+    @Test
     void ticksAreAlignedToTheInterval() {
         Agent agent = new Agent(Duration.ofSeconds(10), "h", CounterMode.RATE, List.of(),
                 new StdoutDelivery(new PrintStream(output, true, StandardCharsets.UTF_8)), Duration.ZERO, registry,

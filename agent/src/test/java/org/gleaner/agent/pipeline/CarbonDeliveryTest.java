@@ -177,69 +177,96 @@ class CarbonDeliveryTest {
     }
 
     @Test
-    void aDestinationThatStopsReadingIsLeftForTheNextAfterTheWriteTimeout() throws IOException, InterruptedException {
-        long base = System.currentTimeMillis() / 1000 - 60;
-        MetricRegistry registry = new MetricRegistry();
-        try (BlackHole blackHole = new BlackHole()) {
-            CarbonTarget target = target(CarbonTarget.Protocol.PLAINTEXT, blackHole.port(), carbon.plaintextPort());
-            try (CarbonDelivery delivery = CarbonDelivery.open(target, new SpoolSettings(temp.resolve("spool"), 1L << 30), registry,
-                    Duration.ofSeconds(1))) {
-                // far more than the socket buffers hold, so that the write to the black hole blocks
-                for (int c = 0; c < 10; c++) {
-                    List<Datapoint> bulk = new java.util.ArrayList<>();
-                    for (int i = 0; i < 10_000; i++) {
-                        bulk.add(new Datapoint("stuck.bulk.padding-to-fill-the-socket-buffers-sooner", i, base));
-                    }
-                    delivery.submit(bulk);
+    void aFullSpoolWarnsOnceNotEveryCycle() throws IOException {
+        java.util.logging.Logger pipeline = java.util.logging.Logger.getLogger("org.gleaner.agent.pipeline");
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()
+                        && record.getMessage().toLowerCase(java.util.Locale.ROOT).contains("drop")) {
+                    warnings.add(record.getMessage());
                 }
-                delivery.submit(points("stuck", base));
-                long deadline = System.nanoTime() + ARRIVAL_LIMIT.toNanos();
-                while (carbon.fetch("stuck.load", base - 5, base + 5).size() < 3 && System.nanoTime() < deadline) {
-                    delivery.submit(List.of());
-                    Thread.sleep(250);
-                }
-                assertDelivered("stuck", base);
-                assertTrue(blackHole.accepted() >= 1, "the stuck destination was tried first");
-                assertEquals(1, registry.counter(CarbonDelivery.DESTINATION_FAILOVERS).getCount());
             }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        pipeline.addHandler(capture);
+        MetricRegistry registry = new MetricRegistry();
+        try (CarbonDelivery offline = CarbonDelivery.open(target(CarbonTarget.Protocol.PLAINTEXT, unusedPort()),
+                new SpoolSettings(temp.resolve("spool"), 16 * 1024), registry)) {
+            for (int c = 0; c < 300; c++) {
+                offline.submit(List.of(new Datapoint("full.warn.a", c, 1_700_000_000L + c), new Datapoint("full.warn.b", c, 1_700_000_000L + c)));
+            }
+        } finally {
+            pipeline.removeHandler(capture);
         }
+        assertTrue(registry.counter(CarbonDelivery.DROPPED_DATAPOINTS).getCount() > 100, "the spool dropped many times");
+        assertEquals(1, warnings.size(), "warnings: " + warnings);
     }
 
-    /** Accepts connections with a tiny receive buffer and never reads from them: a carbon that hangs. */
-    private static final class BlackHole implements AutoCloseable {
-        private final ServerSocket server = new ServerSocket();
-        private final List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
-        private final Thread acceptor;
+    private static CarbonTarget.Tuning tuning(int maxLineBytes) {
+        CarbonTarget.Tuning defaults = CarbonTarget.Tuning.DEFAULTS;
+        return new CarbonTarget.Tuning(defaults.ackTimeout(), 0, Duration.ZERO, Duration.ofSeconds(1), maxLineBytes);
+    }
 
-        BlackHole() throws IOException {
-            server.setReceiveBufferSize(4096);
-            server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        held.add(server.accept());
-                    }
-                } catch (IOException e) {
-                    // closed
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
+    @Test
+    void anOverLongNameIsShortenedUniquelyAndNoOtherLineIsLost() throws IOException {
+        long base = System.currentTimeMillis() / 1000 - 60;
+        String longName = "longname." + "component-of-twenty.".repeat(1000) + "end";
+        String otherLongName = "longname." + "component-of-twenty.".repeat(1000) + "other";
+        MetricRegistry registry = new MetricRegistry();
+        CarbonTarget target = new CarbonTarget(List.of(CarbonTarget.Group.failover(List.of(
+                new CarbonTarget.Destination("127.0.0.1", carbon.plaintextPort())))), CarbonTarget.Protocol.PLAINTEXT, tuning(512));
+        try (CarbonDelivery delivery = CarbonDelivery.open(target, new SpoolSettings(temp.resolve("spool"), 1 << 20), registry)) {
+            delivery.submit(List.of(new Datapoint("longname.before", 1, base), new Datapoint(longName, 2, base),
+                    new Datapoint(otherLongName, 3, base), new Datapoint("longname.after", 4, base)));
+            assertEquals(Map.of(base, 1.0), carbon.awaitPoints("longname.before", base - 1, base + 1, 1, ARRIVAL_LIMIT));
+            assertEquals(Map.of(base, 4.0), carbon.awaitPoints("longname.after", base - 1, base + 1, 1, ARRIVAL_LIMIT));
+            assertEquals(2, registry.counter(CarbonDelivery.SHORTENED_NAMES).getCount());
         }
-
-        int port() {
-            return server.getLocalPort();
+        java.util.Set<String> shortened = new java.util.HashSet<>();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(carbon.whisperFile("longname.x").getParent())) {
+            files.filter(file -> file.getFileName().toString().startsWith("~")).forEach(file -> shortened.add(file.getFileName().toString()));
         }
+        assertEquals(2, shortened.size(), "two long names, two distinct shortened series: " + shortened);
+    }
 
-        int accepted() {
-            return held.size();
+    @Test
+    void datapointsOlderThanMaxAgeAreCountedNotSent() throws IOException {
+        long now = System.currentTimeMillis() / 1000;
+        MetricRegistry registry = new MetricRegistry();
+        try (CarbonDelivery delivery = CarbonDelivery.open(target(CarbonTarget.Protocol.PLAINTEXT, carbon.plaintextPort()),
+                new SpoolSettings(temp.resolve("spool"), 1 << 20, Duration.ofMinutes(10)), registry)) {
+            delivery.submit(List.of(new Datapoint("maxage.old", 1, now - 1200), new Datapoint("maxage.new", 2, now - 60)));
+            assertEquals(Map.of(now - 60, 2.0), carbon.awaitPoints("maxage.new", now - 61, now, 1, ARRIVAL_LIMIT));
+            assertEquals(1, registry.counter(CarbonDelivery.DATAPOINTS_EXPIRED).getCount());
         }
+        assertTrue(carbon.fetch("maxage.old", now - 1300, now).isEmpty(), "the expired datapoint was not sent");
+    }
 
-        @Override
-        public void close() throws IOException {
-            server.close();
-            for (java.net.Socket socket : held) {
-                socket.close();
+    @Test
+    void aDeadMirrorGroupDoesNotDelayTheFirstAndGetsItsBacklogWhenItReturns() throws Exception {
+        long base = System.currentTimeMillis() / 1000 - 60;
+        MetricRegistry registry = new MetricRegistry();
+        try (CarbonCache mirror = CarbonCache.start()) {
+            mirror.stop();
+            CarbonTarget target = new CarbonTarget(List.of(
+                    CarbonTarget.Group.failover(List.of(new CarbonTarget.Destination("127.0.0.1", carbon.plaintextPort()))),
+                    CarbonTarget.Group.failover(List.of(new CarbonTarget.Destination("127.0.0.1", mirror.plaintextPort())))),
+                    CarbonTarget.Protocol.PLAINTEXT, tuning(4096));
+            try (CarbonDelivery delivery = CarbonDelivery.open(target, new SpoolSettings(temp.resolve("spool"), 1 << 20), registry)) {
+                delivery.submit(points("mirrored", base));
+                assertDelivered("mirrored", base);
+                assertTrue((Long) registry.getGauges().get(DeliveryMetrics.groupPrefix(1) + "backlog_bytes").getValue() > 0,
+                        "the dead group keeps its backlog");
+                mirror.restart();
+                NavigableMap<Long, Double> load = mirror.awaitPoints("mirrored.load", base - 5, base + 5, 3, ARRIVAL_LIMIT);
+                assertEquals(Map.of(base, 1.5, base + 1, 2.25, base + 2, -3.0), new TreeMap<>(load));
             }
         }
     }

@@ -37,7 +37,7 @@ class SpoolTest {
 
     private static List<Datapoint> readAll(Spool spool) throws IOException {
         List<Datapoint> all = new ArrayList<>();
-        for (Spool.Batch batch = spool.read(1 << 20); !batch.isEmpty(); batch = spool.read(1 << 20)) {
+        for (Spool.Batch batch = spool.cursor(0).read(1 << 20); !batch.isEmpty(); batch = spool.cursor(0).read(1 << 20)) {
             all.addAll(batch.datapoints());
         }
         return all;
@@ -52,8 +52,8 @@ class SpoolTest {
 
     /** Reads one record and acknowledges it; returns the position after it. */
     private static Spool.Position acknowledgeNextRecord(Spool spool) throws IOException {
-        Spool.Position end = spool.read(1).end();
-        spool.acknowledge(end);
+        Spool.Position end = spool.cursor(0).read(1).end();
+        spool.cursor(0).acknowledge(end);
         return end;
     }
 
@@ -75,7 +75,7 @@ class SpoolTest {
             List<Datapoint> expected = new ArrayList<>(first);
             expected.addAll(second);
             assertEquals(expected, readAll(spool));
-            assertFalse(spool.hasUnread());
+            assertFalse(spool.cursor(0).hasUnread());
         }
     }
 
@@ -85,14 +85,14 @@ class SpoolTest {
         try (Spool spool = Spool.open(spoolDir(), MAX)) {
             appendAll(spool, cycle("first", 2, 100), cycle("second", 2, 200), cycle("third", 2, 300));
             afterFirst = acknowledgeNextRecord(spool);
-            assertEquals(cycle("second", 2, 200), spool.read(1).datapoints(), "read, not acknowledged");
+            assertEquals(cycle("second", 2, 200), spool.cursor(0).read(1).datapoints(), "read, not acknowledged");
         }
         try (Spool spool = Spool.open(spoolDir(), MAX)) {
-            assertEquals(afterFirst, spool.acknowledgedPosition());
+            assertEquals(afterFirst, spool.cursor(0).acknowledgedPosition());
             List<Datapoint> expected = new ArrayList<>(cycle("second", 2, 200));
             expected.addAll(cycle("third", 2, 300));
             assertEquals(expected, readAll(spool), "the unacknowledged records, once each");
-            assertEquals(200, spool.oldestPendingEpochSeconds());
+            assertEquals(200, spool.cursor(0).oldestPendingEpochSeconds());
         }
     }
 
@@ -102,7 +102,7 @@ class SpoolTest {
             appendAll(spool, cycle("a", 2, 10), cycle("b", 2, 20));
             acknowledgeNextRecord(spool);
             assertEquals(cycle("b", 2, 20), readAll(spool));
-            spool.rewind();
+            spool.cursor(0).rewind();
             assertEquals(cycle("b", 2, 20), readAll(spool));
         }
     }
@@ -152,7 +152,8 @@ class SpoolTest {
         long dropped = 0;
         try (Spool spool = Spool.open(spoolDir(), maxBytes)) {
             for (int c = 0; c < cycles; c++) {
-                dropped += spool.append(cycle("c" + c, 20, 1000L * c));
+                spool.append(cycle("c" + c, 20, 1000L * c));
+                dropped += spool.cursor(0).takeDropped();
                 assertTrue(spool.diskBytes() <= maxBytes, "disk bytes " + spool.diskBytes());
             }
             List<Datapoint> left = readAll(spool);
@@ -162,7 +163,7 @@ class SpoolTest {
             int firstKept = (int) (dropped / 20);
             assertEquals(cycle("c" + firstKept, 20, 1000L * firstKept).get(0), left.get(0), "the oldest went first");
             assertEquals(cycle("c" + (cycles - 1), 20, 1000L * (cycles - 1)).get(19), left.get(left.size() - 1));
-            assertEquals(1000L * firstKept, spool.oldestPendingEpochSeconds());
+            assertEquals(1000L * firstKept, spool.cursor(0).oldestPendingEpochSeconds());
         }
     }
 
@@ -172,12 +173,13 @@ class SpoolTest {
         try (Spool spool = Spool.open(spoolDir(), maxBytes)) {
             long dropped = 0;
             for (int c = 0; c < 100; c++) {
-                dropped += spool.append(cycle("c" + c, 10, c));
-                spool.acknowledge(spool.read(1 << 20).end());
+                spool.append(cycle("c" + c, 10, c));
+                dropped += spool.cursor(0).takeDropped();
+                spool.cursor(0).acknowledge(spool.cursor(0).read(1 << 20).end());
             }
             assertEquals(0, dropped);
-            assertEquals(0, spool.pendingBytes());
-            assertEquals(-1, spool.oldestPendingEpochSeconds());
+            assertEquals(0, spool.cursor(0).pendingBytes());
+            assertEquals(-1, spool.cursor(0).oldestPendingEpochSeconds());
         }
     }
 
@@ -185,7 +187,7 @@ class SpoolTest {
     void filesAreOwnerOnlyAndTheDirectoryIsPrivate() throws IOException {
         try (Spool spool = Spool.open(spoolDir(), MAX)) {
             spool.append(cycle("a", 1, 1));
-            spool.acknowledge(spool.read(1).end());
+            spool.cursor(0).acknowledge(spool.cursor(0).read(1).end());
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(spoolDir())));
             try (Stream<Path> files = Files.list(spoolDir())) {
                 for (Path file : files.toList()) {
@@ -265,7 +267,7 @@ class SpoolTest {
             ack.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 20);
         }
         try (Spool spool = Spool.open(spoolDir(), MAX)) {
-            assertEquals(first, spool.acknowledgedPosition());
+            assertEquals(first, spool.cursor(0).acknowledgedPosition());
             assertEquals(cycle("b", 1, 2), readAll(spool), "resent rather than lost");
         }
     }

@@ -24,7 +24,8 @@ import org.gleaner.collectors.procfs.MountInfo;
 
 /**
  * Per-unit resource use read from cgroups: CPU time, memory, processes, block IO and pressure of each
- * systemd service, scope, slice, user and container, named as {@link UnitNames} describes. Works on
+ * systemd service, scope, slice, user and container, named as {@link UnitNames} describes, and of
+ * every cgroup outside those that holds processes, named by its path. Works on
  * cgroup v1, v2 and hybrid machines; the hierarchies are found in mountinfo and found again when
  * the mounts change. Metric names are listed in this package's README.md.
  */
@@ -96,18 +97,37 @@ public final class CgroupCollector implements Collector {
         final String cgroupPath;
         final List<String> name;
         String cpuacct;
+        String cpu;
         String memory;
         String blkio;
         String pids;
         String unified;
+        /** For a cgroup no service manager made: whether any of its directories holds processes itself. */
+        boolean holdsProcesses;
 
         Unit(String cgroupPath, List<String> name) {
             this.cgroupPath = cgroupPath;
             this.name = name;
         }
+
+        void locate(Set<Role> roles, String dir) {
+            for (Role role : roles) {
+                switch (role) {
+                    case CPUACCT -> cpuacct = dir;
+                    case CPU -> cpu = dir;
+                    case MEMORY -> memory = dir;
+                    case BLKIO -> blkio = dir;
+                    case PIDS -> pids = dir;
+                    case UNIFIED -> unified = dir;
+                }
+            }
+        }
     }
 
-    private enum Role { CPUACCT, MEMORY, BLKIO, PIDS, UNIFIED }
+    private enum Role { CPUACCT, CPU, MEMORY, BLKIO, PIDS, UNIFIED }
+
+    /** The first component of the name of a cgroup no service manager made, named by its path. */
+    static final String PLAIN_CGROUPS = "cgroups";
 
     @Override
     public void collect(MetricSink sink) throws IOException {
@@ -196,18 +216,25 @@ public final class CgroupCollector implements Collector {
     private List<Unit> discoverUnits() {
         Map<Hierarchy, Set<Role>> roles = new LinkedHashMap<>();
         addRole(roles, layout.v1("cpuacct"), Role.CPUACCT);
+        addRole(roles, layout.v1("cpu"), Role.CPU);
         addRole(roles, layout.v1("memory"), Role.MEMORY);
         addRole(roles, layout.v1("blkio"), Role.BLKIO);
         addRole(roles, layout.v1("pids"), Role.PIDS);
         addRole(roles, layout.unified(), Role.UNIFIED);
         Map<String, Unit> units = new HashMap<>();
+        Map<String, Unit> plain = new HashMap<>();
         directoriesWalked = 0;
         previousNames = unitNames;
         unitNames = new HashMap<>();
         roles.forEach((hierarchy, hierarchyRoles) -> {
             String mountDirectory = mountDirectory(hierarchy);
-            walk(mountDirectory, "", 0, links(mountDirectory), hierarchyRoles, units);
+            walk(mountDirectory, "", 0, links(mountDirectory), hierarchyRoles, units, plain);
         });
+        for (Unit cgroup : plain.values()) {
+            if (cgroup.holdsProcesses) {
+                units.put(cgroup.cgroupPath, cgroup);
+            }
+        }
         List<Unit> sorted = new ArrayList<>(units.values());
         sorted.sort(Comparator.comparing((Unit unit) -> unit.cgroupPath));
         return sorted;
@@ -228,9 +255,12 @@ public final class CgroupCollector implements Collector {
     /**
      * Visits the sub-directories of {@code dir} (cgroup path {@code cgroupPath}, "" for the mount
      * point, whose link count is {@code links}); records units and goes down into slices and
-     * directories that are not units.
+     * directories that are not units. Directories outside any unit (made by cgcreate, OpenRC's
+     * predecessors, runit or s6 scripts, a container's own init) go to {@code plain}, named by their
+     * path; they are reported if one of their directories holds processes.
      */
-    private void walk(String dir, String cgroupPath, int depth, int links, Set<Role> roles, Map<String, Unit> units) {
+    private void walk(String dir, String cgroupPath, int depth, int links, Set<Role> roles, Map<String, Unit> units,
+                      Map<String, Unit> plain) {
         if (depth >= MAX_WALK_DEPTH) {
             return;
         }
@@ -243,21 +273,28 @@ public final class CgroupCollector implements Collector {
             UnitNames.Resolved resolved = resolve(childPath);
             boolean isUnit = resolved != null && resolved.depth() == depth + 1;
             if (isUnit) {
-                Unit unit = units.computeIfAbsent(childPath, path -> new Unit(path, resolved.name()));
-                for (Role role : roles) {
-                    switch (role) {
-                        case CPUACCT -> unit.cpuacct = childDir;
-                        case MEMORY -> unit.memory = childDir;
-                        case BLKIO -> unit.blkio = childDir;
-                        case PIDS -> unit.pids = childDir;
-                        case UNIFIED -> unit.unified = childDir;
-                    }
+                units.computeIfAbsent(childPath, path -> new Unit(path, resolved.name())).locate(roles, childDir);
+            } else if (resolved == null) {
+                Unit cgroup = plain.computeIfAbsent(childPath, path -> new Unit(path, plainName(path)));
+                cgroup.locate(roles, childDir);
+                if (!cgroup.holdsProcesses) {
+                    cgroup.holdsProcesses = files.read(childDir, "cgroup.procs") > 0;
                 }
             }
             if (resolved == null || isUnit && resolved.holdsUnits()) {
-                walk(childDir, childPath, depth + 1, child.links(), roles, units);
+                walk(childDir, childPath, depth + 1, child.links(), roles, units, plain);
             }
         }
+    }
+
+    /** {@code /a/b c} is named {@code cgroups, a, b c}: each component as it is, for the agent to escape. */
+    private static List<String> plainName(String cgroupPath) {
+        List<String> name = new ArrayList<>();
+        name.add(PLAIN_CGROUPS);
+        for (String component : cgroupPath.substring(1).split("/")) {
+            name.add(component);
+        }
+        return List.copyOf(name);
     }
 
     /** UnitNames.resolve, remembered from the previous cycle: the same paths come back every cycle. */
@@ -336,7 +373,14 @@ public final class CgroupCollector implements Collector {
     private static final String[] CPU_STAT_NAMES = {
             "usage_usec", "user_usec", "system_usec", "nr_periods", "nr_throttled", "throttled_usec"};
     private static final StatText.Keys CPU_STAT = new StatText.Keys(CPU_STAT_NAMES);
+    /** v1 cpu controller's cpu.stat (sched-bwc.rst): throttled_time is in nanoseconds. */
+    private static final StatText.Keys CPU_STAT_V1 = new StatText.Keys("nr_periods", "nr_throttled", "throttled_time");
+    private static final String[] CPU_STAT_V1_NAMES = {"nr_periods", "nr_throttled", "throttled_usec"};
+    private static final int THROTTLED_TIME = 2;
     private static final StatText.Keys CPUACCT_STAT = new StatText.Keys("user", "system");
+    private static final String[] MEMORY_EVENT_NAMES = {"high", "max", "oom", "oom_kill"};
+    private static final StatText.Keys MEMORY_EVENTS = new StatText.Keys(MEMORY_EVENT_NAMES);
+    private static final StatText.Keys OOM_CONTROL = new StatText.Keys("oom_kill");
     private static final String[] CPUACCT_STAT_NAMES = {"user_usec", "system_usec"};
 
     /** memory.stat fields reported, v2 names; the v1 table maps total_* (hierarchical) fields onto them. */
@@ -404,12 +448,18 @@ public final class CgroupCollector implements Collector {
         } else if (unit.unified != null) {
             readFlat(unit.unified, "cpu.stat", CPU_STAT, (key, value) -> out.counter(value, "cpu", CPU_STAT_NAMES[key]));
         }
+        if (unit.cpu != null) {
+            readFlat(unit.cpu, "cpu.stat", CPU_STAT_V1, (key, value) ->
+                    out.counter(key == THROTTLED_TIME ? value / 1000 : value, "cpu", CPU_STAT_V1_NAMES[key]));
+        }
         if (unit.memory != null) {
             readMemoryV1(unit.memory, out);
         } else if (memoryV2) {
             readGauge(unit.unified, "memory.current", out, "memory", "current");
             readGauge(unit.unified, "memory.swap.current", out, "memory", "swap");
             readFlat(unit.unified, "memory.stat", MEMORY_STAT_V2, (key, value) -> memoryField(out, key, value));
+            readFlat(unit.unified, "memory.events", MEMORY_EVENTS, (key, value) ->
+                    out.counter(value, "memory", "events", MEMORY_EVENT_NAMES[key]));
         }
         if (unit.pids != null) {
             readGauge(unit.pids, "pids.current", out, "pids", "current");
@@ -442,14 +492,9 @@ public final class CgroupCollector implements Collector {
     }
 
     private void readCpuV1(String dir, Out out) {
-        int length = files.read(dir, "cpuacct.usage");
-        if (length >= 0) {
-            long nanoseconds = StatText.singleValue(files.buffer(), length);
-            if (nanoseconds == StatText.INVALID) {
-                malformed++;
-            } else {
-                out.counter(nanoseconds / 1000, "cpu", "usage_usec");
-            }
+        long nanoseconds = readSingle(dir, "cpuacct.usage");
+        if (nanoseconds != StatText.INVALID) {
+            out.counter(nanoseconds / 1000, "cpu", "usage_usec");
         }
         readFlat(dir, "cpuacct.stat", CPUACCT_STAT, (key, ticks) -> {
             if (ticks <= Long.MAX_VALUE / USEC_PER_USER_HZ_TICK) {
@@ -471,6 +516,13 @@ public final class CgroupCollector implements Collector {
             }
         }
         readFlat(dir, "memory.stat", MEMORY_STAT_V1, (key, value) -> memoryField(out, key, value));
+        // v1 has no memory.events: failcnt counts the charges that hit the limit (cgroup-v1/memory.rst
+        // 5.4), oom_control's oom_kill the processes the OOM killer killed in the cgroup (since 4.13)
+        long failures = readSingle(dir, "memory.failcnt");
+        if (failures != StatText.INVALID) {
+            out.counter(failures, "memory", "events", "max");
+        }
+        readFlat(dir, "memory.oom_control", OOM_CONTROL, (key, value) -> out.counter(value, "memory", "events", "oom_kill"));
     }
 
     private static void memoryField(Out out, int key, long value) {
@@ -502,6 +554,15 @@ public final class CgroupCollector implements Collector {
 
     /** Reads a single-value file as a gauge; returns the value or INVALID. */
     private long readGauge(String dir, String file, Out out, String... suffix) {
+        long value = readSingle(dir, file);
+        if (value != StatText.INVALID) {
+            out.gauge(value, suffix);
+        }
+        return value;
+    }
+
+    /** The value of a single-value file, or INVALID if it is absent or malformed (counted). */
+    private long readSingle(String dir, String file) {
         int length = files.read(dir, file);
         if (length < 0) {
             return StatText.INVALID;
@@ -509,8 +570,6 @@ public final class CgroupCollector implements Collector {
         long value = StatText.singleValue(files.buffer(), length);
         if (value == StatText.INVALID) {
             malformed++;
-        } else {
-            out.gauge(value, suffix);
         }
         return value;
     }

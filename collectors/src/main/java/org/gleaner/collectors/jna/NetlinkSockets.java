@@ -5,7 +5,7 @@ import com.sun.jna.Native;
 import java.nio.ByteBuffer;
 
 /**
- * The socket calls of a netlink client (socket(2), bind(2), sendto(2), recv(2), setsockopt(2)),
+ * The socket calls of a netlink client (socket(2), bind(2), getsockname(2), sendto(2), recv(2), setsockopt(2)),
  * direct-mapped: recv runs once per task exit on the machine, where an interface proxy and an
  * exception per EAGAIN would cost several times the call itself. Addresses and option values are
  * passed as raw bytes in host order: {@code struct sockaddr_nl} is {u16 family, u16 pad, u32
@@ -35,6 +35,9 @@ public final class NetlinkSockets {
     public static native int socket(int domain, int type, int protocol) throws LastErrorException;
 
     public static native int bind(int fd, byte[] address, int addressLength) throws LastErrorException;
+
+    /** {@code addressLength} holds the size of {@code address} and receives the address's length. */
+    public static native int getsockname(int fd, byte[] address, int[] addressLength) throws LastErrorException;
 
     public static native long sendto(int fd, byte[] message, long length, int flags, byte[] address, int addressLength)
             throws LastErrorException;

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,15 @@ final class ProcTasks {
     private final String procPrefix;
     private final Function<String, List<String>> unitOfProcCgroup;
     private final Map<String, List<String>> unitCache = new ConcurrentHashMap<>();
+    /** Each process's reading in the previous scan and in the current one (the scanning thread's only). */
+    private Map<Integer, ProcessReading> lastReadings = new HashMap<>();
+    private Map<Integer, ProcessReading> readings = new HashMap<>();
+
+    /**
+     * What a scan read of one process: its /proc/PID/io, and the ids and own counters of its
+     * threads, in directory order.
+     */
+    private record ProcessReading(IoCounters whole, int[] tids, IoCounters[] threads) {}
 
     /** @param unitOfProcCgroup names the unit of a process from the text of its /proc/PID/cgroup */
     ProcTasks(Path proc, Function<String, List<String>> unitOfProcCgroup) {
@@ -46,6 +56,9 @@ final class ProcTasks {
                     scanProcess(ledger, process, tgid, nowMillis);
                 }
             }
+        } finally {
+            lastReadings = readings;
+            readings = new HashMap<>();
         }
     }
 
@@ -64,22 +77,57 @@ final class ProcTasks {
                 childZombies.put(child, state(child, child) == 'Z');
             }
         }
-        long[] threads = new long[IoCounters.NAMES.size()];
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(process.resolve("task"))) {
-            for (Path thread : tasks) {
-                int tid = ProcIds.parse(thread.getFileName().toString());
-                IoCounters counters = tid > 0 ? readIo(tgid, tid) : null;
-                if (counters != null) {
-                    ledger.observeLive(tgid, tid, unit, counters, () -> isZombie(tgid, tid), nowMillis);
-                    counters.addTo(threads);
-                }
-            }
+        int[] tids;
+        try {
+            tids = threadIds(process);
         } catch (IOException | SecurityException e) {
             return; // the process exited during the scan
         }
+        // /proc/PID/io is the sum of the threads' own counters, of exited threads' and of reaped
+        // children's (proc(5); fs/proc/base.c do_io_accounting), and none of them ever goes down.
+        // So if it and the set of threads are as in the last scan, every thread's counters are
+        // too, and reading them again would give what the last scan read.
+        ProcessReading last = lastReadings.get(tgid);
+        boolean unchanged = whole != null && last != null && whole.equals(last.whole()) && Arrays.equals(tids, last.tids());
+        IoCounters[] counters = unchanged ? last.threads() : new IoCounters[tids.length];
+        long[] threads = new long[IoCounters.NAMES.size()];
+        boolean complete = true;
+        for (int i = 0; i < tids.length; i++) {
+            int tid = tids[i];
+            if (!unchanged) {
+                counters[i] = readIo(tgid, tid);
+            }
+            if (counters[i] == null) {
+                complete = false; // the thread exited while the scan listed it
+            } else {
+                ledger.observeLive(tgid, tid, unit, counters[i], () -> isZombie(tgid, tid), nowMillis);
+                counters[i].addTo(threads);
+            }
+        }
         if (whole != null) {
             ledger.observeProcess(tgid, whole, IoCounters.of(threads), childZombies, readNanos);
+            if (complete) {
+                readings.put(tgid, new ProcessReading(whole, tids, counters));
+            }
         }
+    }
+
+    /** The ids of a process's threads, in directory order. */
+    private static int[] threadIds(Path process) throws IOException {
+        int[] tids = new int[4];
+        int count = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(process.resolve("task"))) {
+            for (Path thread : tasks) {
+                int tid = ProcIds.parse(thread.getFileName().toString());
+                if (tid > 0) {
+                    if (count == tids.length) {
+                        tids = Arrays.copyOf(tids, count * 2);
+                    }
+                    tids[count++] = tid;
+                }
+            }
+        }
+        return Arrays.copyOf(tids, count);
     }
 
     /** The unit of process {@code tgid}, or null if it is gone. */

@@ -93,6 +93,7 @@ public final class SyscallIoCollector implements Collector {
      * readings can be reconciled now; if it does not, they wait for the next cycle.
      */
     private void awaitDrain(long nanos) throws InterruptedException {
+        socket.wakeListener();
         for (int attempt = 0; attempt < DRAIN_WAIT_ATTEMPTS && drainedNanos - nanos < 0 && listener.isAlive(); attempt++) {
             Thread.sleep(DRAIN_WAIT_MILLIS);
         }
@@ -108,7 +109,7 @@ public final class SyscallIoCollector implements Collector {
         ByteBuffer buffer = ByteBuffer.allocateDirect(DATAGRAM_BUFFER_BYTES);
         try {
             // Alternates a non-blocking receive, whose EAGAIN proves everything sent before it was
-            // applied, with a blocking one that times out quickly, so that proof stays fresh.
+            // applied, with a blocking one; a cycle that needs a fresh proof wakes the blocking one.
             boolean wait = false;
             while (!closing) {
                 long before = System.nanoTime();
@@ -173,6 +174,7 @@ public final class SyscallIoCollector implements Collector {
     @Override
     public void close() throws InterruptedException {
         closing = true;
+        socket.wakeListener();
         listener.join(Duration.ofSeconds(5).toMillis());
         socket.close();
     }

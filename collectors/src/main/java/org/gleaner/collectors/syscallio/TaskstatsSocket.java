@@ -19,8 +19,13 @@ import org.gleaner.collectors.jna.NetlinkSockets;
 final class TaskstatsSocket implements AutoCloseable {
     private static final int NLM_F_ACK = 4;
     private static final int SOCKADDR_NL_LENGTH = 12;
-    /** Short: an idle listener re-checks its empty socket this often (see SyscallIoCollector.listen). */
-    private static final long RECEIVE_TIMEOUT_MICROS = 20_000;
+    /**
+     * How long a blocking receive waits: an idle listener is woken by {@link #wakeListener} when a
+     * cycle needs it, so this only bounds how late it notices that it should stop.
+     */
+    private static final long RECEIVE_TIMEOUT_SECONDS = 1;
+    private static final int NLMSG_NOOP = 1;
+    private static final int NLMSG_HEADER = 16;
     private static final int SETUP_ATTEMPTS = 250;
 
     /** {@link #receive} result: the kernel dropped notifications because the socket was full. */
@@ -30,17 +35,23 @@ final class TaskstatsSocket implements AutoCloseable {
     private final int familyId;
     private final String cpuList;
     private final ByteBuffer setupBuffer = ByteBuffer.allocateDirect(16384);
+    /** The socket's own address (the port id the kernel bound it to), for {@link #wakeListener}. */
+    private final byte[] ownAddress;
+    private final byte[] wakeMessage = ByteBuffer.allocate(NLMSG_HEADER).order(ByteOrder.nativeOrder())
+            .putInt(NLMSG_HEADER).putShort((short) NLMSG_NOOP).array();
     private int sequence;
 
     private TaskstatsSocket(int fd, int receiveBufferBytes) throws IOException {
         this.fd = fd;
         setReceiveBuffer(receiveBufferBytes);
         ByteBuffer timeout = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
-        timeout.putLong(0).putLong(RECEIVE_TIMEOUT_MICROS); // struct timeval {tv_sec, tv_usec}
+        timeout.putLong(RECEIVE_TIMEOUT_SECONDS).putLong(0); // struct timeval {tv_sec, tv_usec}
         NetlinkSockets.setsockopt(fd, NetlinkSockets.SOL_SOCKET, NetlinkSockets.SO_RCVTIMEO, timeout.array(), 16);
         ByteBuffer address = ByteBuffer.allocate(SOCKADDR_NL_LENGTH).order(ByteOrder.nativeOrder());
         address.putShort((short) NetlinkSockets.AF_NETLINK);
         NetlinkSockets.bind(fd, address.array(), SOCKADDR_NL_LENGTH);
+        ownAddress = new byte[SOCKADDR_NL_LENGTH];
+        NetlinkSockets.getsockname(fd, ownAddress, new int[] {SOCKADDR_NL_LENGTH});
         familyId = resolveFamily();
         cpuList = Files.readString(Path.of("/sys/devices/system/cpu/possible")).trim();
         byte[] register = TaskstatsMessages.listenerRequest(familyId, ++sequence, cpuList, true);
@@ -98,6 +109,19 @@ final class TaskstatsSocket implements AutoCloseable {
         }
         buffer.limit((int) Math.min(length, buffer.capacity()));
         return buffer.limit();
+    }
+
+    /**
+     * Ends the listener's blocking receive now: queues a no-op message (netlink(7) NLMSG_NOOP, which
+     * {@link TaskstatsMessages#parse} passes over) to this socket itself, behind the notifications
+     * already queued. Best effort: if it cannot be sent, the receive ends at its timeout.
+     */
+    void wakeListener() {
+        try {
+            NetlinkSockets.sendto(fd, wakeMessage, wakeMessage.length, NetlinkSockets.MSG_DONTWAIT, ownAddress, SOCKADDR_NL_LENGTH);
+        } catch (LastErrorException full) {
+            // the queue is full (the listener is busy and will find it empty soon) or the socket is closing
+        }
     }
 
     @Override

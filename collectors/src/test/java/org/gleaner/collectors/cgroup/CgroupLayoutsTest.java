@@ -56,6 +56,10 @@ class CgroupLayoutsTest {
         assertEquals(52_428_800.0, sink.gauge(path(nginx, "memory", "anon")));
         assertEquals(8192.0, sink.gauge(path(nginx, "memory", "sock")));
         assertEquals(918_273L, sink.counter(path(nginx, "memory", "pgfault")));
+        assertEquals(12L, sink.counter(path(nginx, "memory", "events", "high")));
+        assertEquals(3L, sink.counter(path(nginx, "memory", "events", "max")));
+        assertEquals(2L, sink.counter(path(nginx, "memory", "events", "oom")));
+        assertEquals(1L, sink.counter(path(nginx, "memory", "events", "oom_kill")));
         assertEquals(211L, sink.counter(path(nginx, "memory", "pgmajfault")));
         assertEquals(52_428_800L, sink.counter(path(nginx, "io", "sda", "rbytes")));
         assertEquals(640L, sink.counter(path(nginx, "io", "sda", "wios")));
@@ -92,6 +96,12 @@ class CgroupLayoutsTest {
         assertEquals(65_536L, sink.counter("services", "sshd", "io_bfq", "sda", "wbytes"));
         assertEquals(16L, sink.counter("services", "sshd", "io_bfq", "sda", "wios"));
         assertEquals(5.0, sink.gauge(path(nginx, "pids", "current")));
+        assertEquals(120L, sink.counter(path(nginx, "cpu", "nr_periods")), "throttling from the cpu controller's cpu.stat");
+        assertEquals(7L, sink.counter(path(nginx, "cpu", "nr_throttled")));
+        assertEquals(3_500_000L, sink.counter(path(nginx, "cpu", "throttled_usec")), "throttled_time is in ns");
+        assertEquals(41L, sink.counter(path(nginx, "memory", "events", "max")), "from memory.failcnt");
+        assertEquals(2L, sink.counter(path(nginx, "memory", "events", "oom_kill")), "from memory.oom_control");
+        assertNull(sink.counter(path(nginx, "memory", "events", "oom")), "v1 does not count it");
         assertTrue(sink.counters.keySet().stream().noneMatch(p -> p.contains("pressure")), "v1 has no pressure files");
     }
 

@@ -84,6 +84,39 @@ class UnitSelectionTest {
     }
 
     @Test
+    void cgroupsOutsideAnyUnitThatHoldProcessesAreNamedByTheirPath(@TempDir Path tmp) throws IOException {
+        Path cgroups = Fixtures.copy("v2", tmp).resolve("sys/fs/cgroup");
+        plainCgroup(cgroups.resolve("batch"), "", "usage_usec 30\n");
+        plainCgroup(cgroups.resolve("batch/job 1.2"), "4242\n", "usage_usec 10\n");
+        plainCgroup(cgroups.resolve("batch/idle"), "", "usage_usec 20\n");
+        plainCgroup(cgroups.resolve("openrc.sshd/inner"), "99\n", "usage_usec 5\n");
+        try (CgroupCollector collector = Fixtures.collector(tmp)) {
+            RecordingSink sink = Fixtures.collectOnce(collector);
+            assertEquals(10L, sink.counter("cgroups", "batch", "job 1.2", "cpu", "usage_usec"), "each path component is one level");
+            assertNull(sink.counter("cgroups", "batch", "cpu", "usage_usec"), "holds no process itself");
+            assertNull(sink.counter("cgroups", "batch", "idle", "cpu", "usage_usec"));
+            assertTrue(sink.counters.keySet().stream().noneMatch(path -> path.contains("inner")), "inside a unit");
+            assertEquals(14.0, sink.gauge("collector", "units"), "12, openrc.sshd and batch/job 1.2");
+        }
+        try (CgroupCollector collector = Fixtures.collector(tmp, List.of(), List.of("cgroups.batch.**"), 1000)) {
+            RecordingSink sink = Fixtures.collectOnce(collector);
+            assertNull(sink.counter("cgroups", "batch", "job 1.2", "cpu", "usage_usec"), "exclude applies");
+            assertEquals(13.0, sink.gauge("collector", "units"));
+        }
+        try (CgroupCollector collector = Fixtures.collector(tmp, List.of("/batch/**"), List.of(), 0)) {
+            RecordingSink sink = Fixtures.collectOnce(collector);
+            assertEquals(10L, sink.counter("other", "cpu", "usage_usec"), "include and the cap apply");
+            assertEquals(1.0, sink.gauge("collector", "units_in_other"));
+        }
+    }
+
+    private static void plainCgroup(Path dir, String procs, String cpuStat) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("cgroup.procs"), procs);
+        Files.writeString(dir.resolve("cpu.stat"), cpuStat);
+    }
+
+    @Test
     void anEmptyPatternIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> Fixtures.collector(Fixtures.root("v2"), List.of(""), List.of(), 10));
     }

@@ -1,0 +1,129 @@
+package org.gleaner.agent.pipeline;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import org.gleaner.testkit.CarbonCache;
+import org.gleaner.testkit.CarbonRelay;
+
+/**
+ * Replay of a fleet's backlog through a carbon-c-relay tier (not a test; run by bench/fleet-replay.sh).
+ * N hosts (pipelines in this JVM) each hold a backlog of S seconds at a 1 s interval; they come back
+ * at once to two carbon_ch relays over two carbon-caches. Measured with the default pacing and, as
+ * the peer behaviour, unpaced (what a sender that replays as fast as the socket takes does): time
+ * until every host's spool is acknowledged and the relays' queues are empty, the peak relay queue,
+ * relay drops, and this JVM's CPU and RSS while replaying versus in steady state (live data only).
+ *
+ * <p>Arguments: [hosts (200)] [backlog seconds (3600)] [series per host (2)]
+ */
+public final class FleetReplayBenchmark {
+    private static final Duration LIMIT = Duration.ofMinutes(20);
+
+    private FleetReplayBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        int hosts = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 3600;
+        int series = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        System.out.printf(Locale.ROOT, "%d hosts x %d s backlog x %d series = %d lines%n", hosts, seconds, series,
+                (long) hosts * seconds * series);
+        CarbonTarget.Tuning defaults = CarbonTarget.Tuning.DEFAULTS;
+        Result paced = run(hosts, seconds, series, defaults);
+        Result unpaced = run(hosts, seconds, series, new CarbonTarget.Tuning(defaults.ackTimeout(), 0, Duration.ZERO,
+                defaults.backoffMax(), defaults.maxLineBytes()));
+        paced.print("paced (replay.rate " + defaults.replayRate() + "/s per host)");
+        unpaced.print("unpaced (replay.rate 0)");
+        System.out.printf(Locale.ROOT, "ratio drain time paced / unpaced: %.2f; relay drops paced %d vs unpaced %d%n",
+                paced.drainSeconds / unpaced.drainSeconds, paced.dropped, unpaced.dropped);
+    }
+
+    private record Result(double drainSeconds, long peakQueue, long dropped, double replayCpuPercent, long replayRssMiB,
+            double steadyCpuPercent, long steadyRssMiB) {
+        void print(String label) {
+            System.out.printf(Locale.ROOT,
+                    "%-34s drained in %6.1f s, peak relay queue %6d, relay drops %7d; JVM while replaying %5.1f%% CPU %4d MiB RSS,"
+                            + " steady %5.1f%% CPU %4d MiB RSS%n",
+                    label, drainSeconds, peakQueue, dropped, replayCpuPercent, replayRssMiB, steadyCpuPercent, steadyRssMiB);
+        }
+    }
+
+    private static Result run(int hosts, int seconds, int series, CarbonTarget.Tuning tuning) throws Exception {
+        Path dir = FleetHosts.scratch("bench");
+        try (CarbonCache a = CarbonCache.start(); CarbonCache b = CarbonCache.start();
+                CarbonRelay relay1 = CarbonRelay.consistentHash("bench1", 25_000,
+                        List.of(new CarbonRelay.Member(a.plaintextPort(), "a"), new CarbonRelay.Member(b.plaintextPort(), "b")));
+                CarbonRelay relay2 = CarbonRelay.consistentHash("bench2", 25_000,
+                        List.of(new CarbonRelay.Member(a.plaintextPort(), "a"), new CarbonRelay.Member(b.plaintextPort(), "b")))) {
+            try (FleetHosts offline = new FleetHosts(dir, hosts, series,
+                    host -> new CarbonTarget(List.of(new CarbonTarget.Destination("127.0.0.1", 1)), CarbonTarget.Protocol.PLAINTEXT), null)) {
+                offline.submitBacklog(seconds, 60);
+            }
+            CarbonTarget.Group relays = new CarbonTarget.Group(CarbonTarget.Mode.LOADBALANCE, List.of(
+                    new CarbonTarget.Destination("127.0.0.1", relay1.port()), new CarbonTarget.Destination("127.0.0.1", relay2.port())),
+                    CarbonTarget.Group.DEFAULT_LIFETIME);
+            long cpuBefore = cpuNanos();
+            long started = System.nanoTime();
+            long peakRss = 0;
+            try (FleetHosts fleet = new FleetHosts(dir, hosts, series,
+                    host -> new CarbonTarget(List.of(relays), CarbonTarget.Protocol.PLAINTEXT, tuning), null)) {
+                fleet.start();
+                while (!(allDrained(fleet) && queued(relay1, a, b) + queued(relay2, a, b) == 0)) {
+                    if (System.nanoTime() - started > LIMIT.toNanos()) {
+                        throw new IllegalStateException("the backlog did not drain within " + LIMIT);
+                    }
+                    peakRss = Math.max(peakRss, rssKiB());
+                    Thread.sleep(500);
+                }
+                double drain = (System.nanoTime() - started) / 1e9;
+                double replayCpu = 100.0 * (cpuNanos() - cpuBefore) / (System.nanoTime() - started);
+                long steadyStart = System.nanoTime();
+                long steadyCpuBefore = cpuNanos();
+                long steadyRss = 0;
+                for (int i = 0; i < 40; i++) {
+                    Thread.sleep(500);
+                    steadyRss = Math.max(steadyRss, rssKiB());
+                }
+                double steadyCpu = 100.0 * (cpuNanos() - steadyCpuBefore) / (System.nanoTime() - steadyStart);
+                Thread.sleep(2_000);
+                long peakQueue = Math.max(relay1.peak(".queued"), relay2.peak(".queued"));
+                return new Result(drain, peakQueue, relay1.dropped() + relay2.dropped(), replayCpu, peakRss / 1024, steadyCpu,
+                        steadyRss / 1024);
+            }
+        } finally {
+            FleetHosts.delete(dir);
+        }
+    }
+
+    private static boolean allDrained(FleetHosts fleet) {
+        for (int host = 0; host < fleet.size(); host++) {
+            if (fleet.gauge(host, CarbonDelivery.SPOOL_BYTES) > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long queued(CarbonRelay relay, CarbonCache a, CarbonCache b) {
+        return relay.statistic(".destinations.127_0_0_1:" + a.plaintextPort() + ".queued")
+                + relay.statistic(".destinations.127_0_0_1:" + b.plaintextPort() + ".queued");
+    }
+
+    /** This process's user + system CPU time (/proc/self/stat fields 14 and 15, in clock ticks of 10 ms). */
+    private static long cpuNanos() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+    }
+
+    private static long rssKiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0;
+    }
+}

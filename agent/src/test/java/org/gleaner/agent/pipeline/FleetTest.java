@@ -1,0 +1,274 @@
+package org.gleaner.agent.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.gleaner.agent.AgentRun;
+import org.gleaner.testkit.CarbonCache;
+import org.gleaner.testkit.CarbonRelay;
+import org.gleaner.testkit.StuckPeer;
+import org.gleaner.testkit.VictoriaMetrics;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fleet behind a carbon-c-relay tier: 200 simulated hosts (pipelines in this JVM, each with its own
+ * spool and connections) and two real agents, loadbalanced over two relays that shard with
+ * {@code carbon_ch} over two carbon-caches; 20 hosts also mirror to VictoriaMetrics through a third
+ * relay. Chaos: one relay down 60 s, then one cache (and the mirror) 60 s, then every relay 120 s.
+ * Afterwards every submitted (series, timestamp) is in whisper, each series on exactly one cache,
+ * the relays dropped nothing and no host replayed faster than its rate.
+ */
+class FleetTest {
+    private static final int HOSTS = 200;
+    private static final int SERIES = 2;
+    private static final int MIRRORED = 20;
+    private static final int REPLAY_RATE = 50;
+    private static final Duration WARM_UP = Duration.ofSeconds(15);
+    private static final Duration ONE_RELAY_DOWN = Duration.ofSeconds(60);
+    private static final Duration ONE_CACHE_DOWN = Duration.ofSeconds(60);
+    private static final Duration ALL_DOWN = Duration.ofSeconds(120);
+    private static final String LONG_NAME = "fleet.host0000.long." + "a-component-of-a-very-long-name.".repeat(1300) + "end";
+
+    @TempDir
+    Path temp;
+
+    private static CarbonTarget.Tuning tuning(int rate, Duration startDelay, int maxLine) {
+        return new CarbonTarget.Tuning(Duration.ofSeconds(5), rate, startDelay, Duration.ofSeconds(5), maxLine);
+    }
+
+    private static CarbonTarget.Destination local(int port) {
+        return new CarbonTarget.Destination("127.0.0.1", port);
+    }
+
+    @Test
+    void aFleetBehindRelaysLosesNothingThroughRelayCacheAndTotalOutages() throws Exception {
+        try (CarbonCache a = CarbonCache.start(); CarbonCache b = CarbonCache.start(); VictoriaMetrics vm = VictoriaMetrics.start();
+                CarbonRelay relay1 = CarbonRelay.consistentHash("relay1", 25_000,
+                        List.of(new CarbonRelay.Member(a.plaintextPort(), "a"), new CarbonRelay.Member(b.plaintextPort(), "b")));
+                CarbonRelay relay2 = CarbonRelay.consistentHash("relay2", 25_000,
+                        List.of(new CarbonRelay.Member(a.plaintextPort(), "a"), new CarbonRelay.Member(b.plaintextPort(), "b")));
+                CarbonRelay mirrorRelay = CarbonRelay.forward("relay3", 25_000, vm.graphitePort())) {
+            CarbonTarget.Group relays = new CarbonTarget.Group(CarbonTarget.Mode.LOADBALANCE,
+                    List.of(local(relay1.port()), local(relay2.port())), Duration.ofSeconds(30));
+            CarbonTarget.Group mirror = CarbonTarget.Group.failover(List.of(local(mirrorRelay.port())));
+            CarbonTarget.Tuning tuning = tuning(REPLAY_RATE, Duration.ofSeconds(5), 1024);
+            List<AgentRun> agents = new ArrayList<>();
+            Path spools = FleetHosts.scratch("chaos");
+            try (FleetHosts fleet = new FleetHosts(spools, HOSTS, SERIES, host -> new CarbonTarget(
+                    host < MIRRORED ? List.of(relays, mirror) : List.of(relays), CarbonTarget.Protocol.PLAINTEXT, tuning), LONG_NAME)) {
+                long started = System.currentTimeMillis() / 1000;
+                for (int n = 1; n <= 2; n++) {
+                    Path config = temp.resolve("agent" + n + ".yaml");
+                    Files.writeString(config, String.join("\n", "hostname: fleet-agent-" + n,
+                            "spool: {dir: " + temp.resolve("agent-spool" + n) + "}",
+                            "carbon:",
+                            "  ack_timeout: 5s",
+                            "  groups:",
+                            "    - {mode: loadbalance, lifetime: 30s, destinations: [\"127.0.0.1:" + relay1.port() + "\", \"127.0.0.1:"
+                                    + relay2.port() + "\"]}",
+                            "replay: {rate: 1000, start_delay: 5s, backoff_max: 5s}", ""));
+                    agents.add(AgentRun.start(Map.of(), "agent", "--config", config.toString(), "-i", "1s", "--collectors", "system"));
+                }
+                Map<Integer, Long> fastestReplay = new ConcurrentHashMap<>();
+                AtomicBoolean sampling = new AtomicBoolean(true);
+                Thread sampler = replaySampler(fleet, fastestReplay, sampling);
+                fleet.start();
+                Thread.sleep(WARM_UP.toMillis());
+
+                relay1.stop();
+                Thread.sleep(ONE_RELAY_DOWN.toMillis());
+                relay1.restart();
+
+                a.stop();
+                mirrorRelay.stop();
+                Thread.sleep(ONE_CACHE_DOWN.toMillis());
+                List<Long> firstGroupAges = new ArrayList<>();
+                List<Long> mirrorAges = new ArrayList<>();
+                for (int host = 0; host < MIRRORED; host++) {
+                    firstGroupAges.add(fleet.gauge(host, DeliveryMetrics.groupPrefix(0) + "backlog_age_seconds"));
+                    mirrorAges.add(fleet.gauge(host, DeliveryMetrics.groupPrefix(1) + "backlog_age_seconds"));
+                }
+                a.restart();
+                mirrorRelay.restart();
+
+                relay1.stop();
+                relay2.stop();
+                mirrorRelay.stop();
+                Thread.sleep(ALL_DOWN.toMillis());
+                relay1.restart();
+                relay2.restart();
+                mirrorRelay.restart();
+                Thread.sleep(10_000);
+
+                assertTrue(fleet.stopAndDrain(Duration.ofSeconds(120)), "every host's spool drained");
+                for (AgentRun agent : agents) {
+                    agent.process().destroy();
+                }
+                List<AgentRun.Result> agentResults = new ArrayList<>();
+                for (AgentRun agent : agents) {
+                    agentResults.add(agent.await(Duration.ofSeconds(30)));
+                }
+                sampling.set(false);
+                sampler.join();
+
+                assertTrue(firstGroupAges.stream().allMatch(age -> age <= 5),
+                        "a dead mirror group does not delay the first group: " + firstGroupAges);
+                assertTrue(mirrorAges.stream().allMatch(age -> age >= 30), "the mirror group's backlog grew: " + mirrorAges);
+
+                List<String> missing = new ArrayList<>();
+                int onA = 0;
+                int onB = 0;
+                for (int host = 0; host < HOSTS; host++) {
+                    for (int s = 0; s < SERIES; s++) {
+                        String series = FleetHosts.name(host, s);
+                        boolean inA = a.hasSeries(series);
+                        boolean inB = b.hasSeries(series);
+                        assertTrue(inA ^ inB, series + " lives on exactly one cache (a: " + inA + ", b: " + inB + ")");
+                        onA += inA ? 1 : 0;
+                        onB += inB ? 1 : 0;
+                        NavigableSet<Long> expected = fleet.submitted(host);
+                        CarbonCache cache = inA ? a : b;
+                        NavigableSet<Long> stored = awaitStored(cache, series, expected);
+                        TreeSet<Long> lost = new TreeSet<>(expected);
+                        lost.removeAll(stored);
+                        if (!lost.isEmpty()) {
+                            missing.add(series + " " + lost);
+                        }
+                    }
+                }
+                assertEquals(List.of(), missing, "submitted but not in whisper");
+                assertTrue(onA > HOSTS * SERIES / 4 && onB > HOSTS * SERIES / 4, "both caches hold series: " + onA + "/" + onB);
+                assertEquals(0, relay1.dropped() + relay2.dropped() + mirrorRelay.dropped(),
+                        "relay drops\n" + relay1.logTail() + relay2.logTail());
+                assertTrue(fleet.total(CarbonDelivery.DATAPOINTS_REPLAYED) > 0, "the outages made the hosts replay");
+                long fastest = fastestReplay.values().stream().mapToLong(Long::longValue).max().orElse(0);
+                assertTrue(fastest <= REPLAY_RATE * 5 * 12 / 10 + REPLAY_RATE / 10 + SERIES,
+                        "the fastest replay over 5 s was " + fastest + " lines (rate " + REPLAY_RATE + "/s)");
+
+                assertTrue(fleet.counter(0, CarbonDelivery.SHORTENED_NAMES).getCount() > 0, "the over-long name was shortened");
+                for (int host = 0; host < MIRRORED; host++) {
+                    for (int s = 0; s < SERIES; s++) {
+                        String series = FleetHosts.name(host, s);
+                        int samples = awaitVm(vm, series, fleet.submitted(host).size());
+                        assertEquals(fleet.submitted(host).size(), samples, series + " in VictoriaMetrics, the mirror's store");
+                    }
+                }
+                for (int n = 0; n < agentResults.size(); n++) {
+                    AgentRun.Result result = agentResults.get(n);
+                    assertEquals(0, result.exit(), result.stderr());
+                    String series = "fleet-agent-" + (n + 1) + ".system.meminfo.MemTotal";
+                    CarbonCache cache = a.hasSeries(series) ? a : b;
+                    NavigableSet<Long> stored = cache.storedTimestamps(series).tailSet(started - 1, true);
+                    long gaps = stored.isEmpty() ? Long.MAX_VALUE : stored.last() - stored.first() + 1 - stored.size();
+                    assertTrue(stored.size() > 200 && gaps <= AcknowledgementTest.skippedTicks(result.stderr()),
+                            "the real agent " + (n + 1) + " delivered every tick: " + stored.size() + " stored, " + gaps + " gaps\n"
+                                    + result.stderr());
+                }
+            } finally {
+                for (AgentRun agent : agents) {
+                    agent.close();
+                }
+                FleetHosts.delete(spools);
+            }
+        }
+    }
+
+    /**
+     * The herd: 200 hosts with a 120-line backlog each come back at once to a relay in front of a
+     * carbon that takes about 5000 lines/s. Unpaced, the relay's queue overflows and it drops lines
+     * while every sender sees success; paced (10 lines/s per host after a 0-5 s delay), it drops none.
+     */
+    @Test
+    void pacedReplayKeepsARelayFromDroppingWhatAnUnpacedHerdLoses() throws Exception {
+        long unpaced = herd(0, Duration.ZERO, "herd");
+        long paced = herd(10, Duration.ofSeconds(5), "paced");
+        assertTrue(unpaced > 0, "the unpaced herd made the relay drop lines");
+        assertEquals(0, paced, "paced replay: relay drops");
+    }
+
+    /** Replays the herd's backlog through a fresh relay; returns how many lines the relay dropped. */
+    private long herd(int rate, Duration startDelay, String run) throws Exception {
+        try (CarbonCache carbon = CarbonCache.start(); StuckPeer sink = StuckPeer.slowProxy(200_000, carbon.plaintextPort());
+                CarbonRelay relay = CarbonRelay.forward(run, 1000, sink.port())) {
+            Path spools = FleetHosts.scratch(run);
+            try (FleetHosts offline = new FleetHosts(spools, HOSTS, SERIES,
+                    host -> new CarbonTarget(List.of(local(1)), CarbonTarget.Protocol.PLAINTEXT), null)) {
+                offline.submitBacklog(60, 10);
+            }
+            try (FleetHosts fleet = new FleetHosts(spools, HOSTS, SERIES, host -> new CarbonTarget(
+                    List.of(CarbonTarget.Group.failover(List.of(local(relay.port())))), CarbonTarget.Protocol.PLAINTEXT,
+                    tuning(rate, startDelay, 4096)), null)) {
+                assertTrue(fleet.stopAndDrain(Duration.ofSeconds(60)), run + ": the backlog was acknowledged by the relay");
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (relay.statistic(".destinations.127_0_0_1:" + sink.port() + ".queued") > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(500);
+                }
+                Thread.sleep(2_000);
+                return relay.dropped();
+            } finally {
+                FleetHosts.delete(spools);
+            }
+        }
+    }
+
+    /** Samples every host's replayed-line counter each second; keeps each host's most lines in any 5 s window. */
+    private static Thread replaySampler(FleetHosts fleet, Map<Integer, Long> fastest, AtomicBoolean running) {
+        Thread sampler = new Thread(() -> {
+            List<long[]> history = new ArrayList<>();
+            while (running.get()) {
+                long[] now = new long[fleet.size()];
+                for (int host = 0; host < fleet.size(); host++) {
+                    now[host] = fleet.counter(host, CarbonDelivery.DATAPOINTS_REPLAYED).getCount();
+                }
+                history.add(now);
+                if (history.size() > 5) {
+                    long[] before = history.get(history.size() - 6);
+                    for (int host = 0; host < now.length; host++) {
+                        fastest.merge(host, now[host] - before[host], Math::max);
+                    }
+                }
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "replay-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+        return sampler;
+    }
+
+    private static NavigableSet<Long> awaitStored(CarbonCache cache, String series, NavigableSet<Long> expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            NavigableSet<Long> stored = cache.storedTimestamps(series);
+            if (stored.containsAll(expected) || System.nanoTime() > deadline) {
+                return stored;
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static int awaitVm(VictoriaMetrics vm, String series, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            int samples = vm.samples(series).getOrDefault(series, 0);
+            if (samples >= count || System.nanoTime() > deadline) {
+                return samples;
+            }
+            Thread.sleep(1000);
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package org.gleaner.collectors.bitrot;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.gleaner.testkit.Cmd;
+import org.gleaner.testkit.RawNames;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine on real files in a temporary directory: what counts as an edit, a move, a link, a vanished file. */
+class ScrubberTest {
+    private static final Duration LIMIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path temp;
+
+    private Path tree() throws Exception {
+        return Files.createDirectories(temp.resolve("tree"));
+    }
+
+    private Scrubber.Report scrub(Path root, ScrubCounts counts, long bytesPerSecond, Scrubber.Listener listener) throws Exception {
+        Scrubber.Options options = new Scrubber.Options(List.of(root.toString().getBytes(StandardCharsets.UTF_8)), null, null, 0,
+                Duration.ZERO, bytesPerSecond, 0, new PathFilter(List.of(), List.of()), false, false);
+        try (ScrubStore store = ScrubStore.openForWriting(temp.resolve("bitrot.db"))) {
+            return new Scrubber(store, options, counts, listener, () -> false, Clock.systemUTC()).run();
+        }
+    }
+
+    private ScrubCounts scrub(Path root) throws Exception {
+        ScrubCounts counts = new ScrubCounts();
+        Scrubber.Report report = scrub(root, counts, 0, new Scrubber.Listener() {});
+        assertEquals(List.of(), report.findings(), "no finding");
+        assertTrue(report.complete());
+        return counts;
+    }
+
+    private static void settle() throws InterruptedException {
+        Thread.sleep(Scrubber.RACY_MILLIS + 50); // past the racy window: a later change moves the file's times
+    }
+
+    @Test
+    void legitimateEditsGetNewBaselinesSilently() throws Exception {
+        Path root = tree();
+        for (String name : List.of("appended", "overwritten", "restored-mtime", "sed", "truncated")) {
+            Files.writeString(root.resolve(name), "x".repeat(10_000));
+        }
+        settle();
+        assertEquals(5, scrub(root).filesBaselined.get());
+        settle();
+        Files.writeString(root.resolve("appended"), "more", java.nio.file.StandardOpenOption.APPEND);
+        try (RandomAccessFile file = new RandomAccessFile(root.resolve("overwritten").toFile(), "rw")) {
+            file.seek(500);
+            file.write('y');
+        }
+        Path restored = root.resolve("restored-mtime");
+        FileTime mtime = Files.getLastModifiedTime(restored);
+        try (RandomAccessFile file = new RandomAccessFile(restored.toFile(), "rw")) {
+            file.write('z');
+        }
+        Files.setLastModifiedTime(restored, mtime); // as touch -d does: only the ctime shows the edit
+        Cmd.run(LIMIT, "sed", "-i", "s/x/w/", root.resolve("sed").toString()).ok();
+        try (RandomAccessFile file = new RandomAccessFile(root.resolve("truncated").toFile(), "rw")) {
+            file.setLength(10);
+        }
+        ScrubCounts counts = scrub(root);
+        assertEquals(5, counts.filesEdited.get());
+        assertEquals(0, counts.corruptionsFound.get());
+        ScrubCounts again = scrub(root);
+        assertEquals(5, again.filesVerified.get(), "the edits are the new baselines");
+    }
+
+    @Test
+    void aFileWrittenWhileItIsReadIsSkippedNotJudged() throws Exception {
+        Path root = tree();
+        Path big = root.resolve("big");
+        byte[] content = new byte[24 << 20];
+        new Random(1).nextBytes(content);
+        Files.write(big, content);
+        settle();
+        scrub(root);
+        Thread writer = new Thread(() -> {
+            try {
+                Thread.sleep(400);
+                try (RandomAccessFile file = new RandomAccessFile(big.toFile(), "rw")) {
+                    file.seek(20 << 20);
+                    file.write(1);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        ScrubCounts counts = new ScrubCounts();
+        Scrubber.Report report = scrub(root, counts, 16 << 20, new Scrubber.Listener() {}); // 1.5 s to read
+        writer.join();
+        assertEquals(List.of(), report.findings());
+        assertEquals(1, counts.skippedChanging.get());
+        assertEquals(0, counts.filesVerified.get() + counts.filesEdited.get());
+        assertEquals(1, scrub(root).filesEdited.get(), "retried on the next run");
+    }
+
+    @Test
+    void renamesAndMovesKeepTheirBaselines() throws Exception {
+        Path root = tree();
+        Files.writeString(root.resolve("a"), "alpha");
+        Files.createDirectories(root.resolve("dir"));
+        Files.writeString(root.resolve("dir/b"), "beta");
+        Files.writeString(root.resolve("c"), "gamma");
+        settle();
+        assertEquals(3, scrub(root).filesBaselined.get());
+        long baselinedAt = baselinedAt("a");
+        Files.move(root.resolve("a"), root.resolve("a2"));
+        Files.move(root.resolve("dir"), root.resolve("dir2"));
+        Files.copy(root.resolve("c"), root.resolve("c2"));
+        Files.delete(root.resolve("c"));
+        ScrubCounts counts = scrub(root);
+        assertEquals(3, counts.moved.get());
+        assertEquals(1, counts.filesBaselined.get(), "only the copy was read as new; the renames were not");
+        assertEquals(0, counts.removed.get());
+        assertEquals(baselinedAt, baselinedAt("a2"));
+        ScrubCounts again = scrub(root);
+        assertEquals(3, again.filesVerified.get());
+    }
+
+    @Test
+    void hardLinksAreDigestedOnce() throws Exception {
+        Path root = tree();
+        Files.writeString(root.resolve("x"), "shared");
+        Files.createLink(root.resolve("y"), root.resolve("x"));
+        settle();
+        ScrubCounts counts = scrub(root);
+        assertEquals(2, counts.filesSeen.get());
+        assertEquals(1, counts.filesBaselined.get());
+        Files.delete(root.resolve("x"));
+        ScrubCounts after = scrub(root);
+        assertEquals(1, after.moved.get(), "the remaining link keeps the baseline");
+        assertEquals(0, after.filesBaselined.get());
+    }
+
+    @Test
+    void aFileThatVanishesBeforeItIsReadIsNoError() throws Exception {
+        Path root = tree();
+        Path doomed = Files.writeString(root.resolve("doomed"), "soon gone");
+        ScrubCounts counts = new ScrubCounts();
+        Scrubber.Report report = scrub(root, counts, 0, new Scrubber.Listener() {
+            @Override
+            public void planned(long files, long bytes) {
+                try {
+                    Files.delete(doomed);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        assertEquals(1, counts.vanishedWhileRead.get());
+        assertEquals(0, counts.readErrors.get());
+        assertTrue(report.unreadable().isEmpty());
+        assertEquals(1, scrub(root).removed.get());
+    }
+
+    @Test
+    void rawNamesRoundTripThroughTheDatabase() throws Exception {
+        Path root = tree();
+        byte[] hostile = "new\nline \u00ff\u00fe".getBytes(StandardCharsets.ISO_8859_1);
+        RawNames.rename(Files.writeString(root.resolve("plain"), "content"), RawNames.child(root, hostile));
+        settle();
+        assertEquals(1, scrub(root).filesBaselined.get());
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + temp.resolve("bitrot.db"));
+                ResultSet rows = db.createStatement().executeQuery("SELECT name FROM files")) {
+            assertTrue(rows.next());
+            assertArrayEquals(hostile, rows.getBytes(1));
+        }
+        assertEquals(1, scrub(root).filesVerified.get(), "found again under the same raw name");
+    }
+
+    @Test
+    void excludedDirectoriesAreNotEntered() throws Exception {
+        Path root = tree();
+        Files.createDirectories(root.resolve("cache/deep"));
+        Files.writeString(root.resolve("cache/deep/f"), "skip");
+        Files.writeString(root.resolve("keep.txt"), "keep");
+        Files.writeString(root.resolve("skip.tmp"), "skip");
+        Scrubber.Options options = new Scrubber.Options(List.of(root.toString().getBytes(StandardCharsets.UTF_8)), null, null, 0,
+                Duration.ZERO, 0, 0, new PathFilter(List.of(), List.of("cache", "*.tmp")), false, false);
+        ScrubCounts counts = new ScrubCounts();
+        try (ScrubStore store = ScrubStore.openForWriting(temp.resolve("bitrot.db"))) {
+            new Scrubber(store, options, counts, new Scrubber.Listener() {}, () -> false, Clock.systemUTC()).run();
+        }
+        assertEquals(1, counts.filesSeen.get());
+    }
+
+    private long baselinedAt(String name) throws Exception {
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + temp.resolve("bitrot.db"));
+                var select = db.prepareStatement("SELECT baselined_at FROM files WHERE name = ?")) {
+            select.setBytes(1, name.getBytes(StandardCharsets.UTF_8));
+            try (ResultSet rows = select.executeQuery()) {
+                assertTrue(rows.next(), name + " is in the database");
+                return rows.getLong(1);
+            }
+        }
+    }
+}
