@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.gleaner.agent.psmem.Text;
 import org.gleaner.collectors.text.ByteText;
+import org.gleaner.testkit.CProgram;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.MemHog;
 import org.gleaner.testkit.Requirements;
@@ -156,11 +157,12 @@ class PsMemCommandTest {
     @Test
     void groupsAreKeyedByTheirBytes() throws Exception {
         Path dir = Files.createTempDirectory("psmem-bytes-");
-        Path memhog = org.gleaner.testkit.CProgram.bundled("memhog");
-        String script = "cd \"$1\" && cp \"$2\" \"$(printf '\\377\\376bad')\" && cp \"$2\" \"$(printf '\\376\\377bad')\""
-                + " && chmod a+rx . && exec \"./$(printf \"\\\\$3\")bad\" 1 0 0";
-        try (MemHog first = new MemHog(List.of("bash", "-c", script, "x", dir.toString(), memhog.toString(), "377\\376"));
-                MemHog second = new MemHog(List.of("bash", "-c", script, "x", dir.toString(), memhog.toString(), "376\\377"))) {
+        Path memhog = CProgram.bundled("memhog");
+        Cmd.run(Duration.ofSeconds(20), "sh", "-c", "cd \"$1\" && cp \"$2\" \"$(printf '\\377\\376bad')\""
+                + " && cp \"$2\" \"$(printf '\\376\\377bad')\" && chmod a+rx .", "sh", dir.toString(), memhog.toString()).ok();
+        String script = "cd \"$1\" && exec \"./$(printf \"\\\\$2\")bad\" 1 0 0";
+        try (MemHog first = new MemHog(List.of("bash", "-c", script, "x", dir.toString(), "377\\376"));
+                MemHog second = new MemHog(List.of("bash", "-c", script, "x", dir.toString(), "376\\377"))) {
             String firstPid = Integer.toString(first.touch(Duration.ofSeconds(20)).get(0));
             String secondPid = Integer.toString(second.touch(Duration.ofSeconds(20)).get(0));
             String flat = PsMemLauncher.run("--flat", "--pid", firstPid + "," + secondPid).ok().stdout();
