@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * minimum, so the peer's TCP can acknowledge only a couple of KiB it has not read.
  */
 public final class StuckPeer implements AutoCloseable {
-    private static final int RECEIVE_BUFFER = 1024;
 
     private final ServerSocket server = new ServerSocket();
     private final List<Socket> held = new CopyOnWriteArrayList<>();
@@ -30,7 +29,8 @@ public final class StuckPeer implements AutoCloseable {
     private StuckPeer(int bytesPerSecond, int forwardPort) throws IOException {
         this.bytesPerSecond = bytesPerSecond;
         this.forwardPort = forwardPort;
-        server.setReceiveBufferSize(RECEIVE_BUFFER);
+        // a quarter second of reading: what the peer's TCP may acknowledge before the reader took it
+        server.setReceiveBufferSize(Math.max(1024, bytesPerSecond / 4));
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         Thread acceptor = new Thread(this::accept, "stuck-peer-accept");
         acceptor.setDaemon(true);

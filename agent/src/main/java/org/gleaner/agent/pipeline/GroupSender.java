@@ -30,13 +30,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Destinations.</b> {@code FAILOVER}: the first member that accepts, in order; after
  * {@link #FAILBACK_AFTER} on a later one the first is tried again. {@code LOADBALANCE}: a random
- * member, kept until its connection lifetime (±20%) expires or it fails. A member that just failed
- * is tried last. Reconnects back off exponentially with full jitter, up to {@code backoffMax}.
+ * member, kept until its connection lifetime (±20%) expires or it fails. A member that failed in
+ * the last {@link #SUSPECT_FOR} is tried after the others. Reconnects back off exponentially with full jitter, up to {@code backoffMax}.
  */
 final class GroupSender implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupSender.class);
 
     static final Duration FAILBACK_AFTER = Duration.ofMinutes(5);
+    /** How long a member that failed is tried after the others. */
+    static final Duration SUSPECT_FOR = Duration.ofMinutes(1);
     private static final long BACKOFF_INITIAL_MILLIS = 250;
     private static final long IDLE_WAIT_MILLIS = 1_000;
     private static final long BUSY_WAIT_MILLIS = 50;
@@ -180,12 +182,12 @@ final class GroupSender implements Runnable {
             Collections.shuffle(order, ThreadLocalRandom.current());
         }
         long now = System.nanoTime();
-        failedAtNanos.values().removeIf(at -> now - at > FAILBACK_AFTER.toNanos());
+        failedAtNanos.values().removeIf(at -> now - at > SUSPECT_FOR.toNanos());
         List<CarbonTarget.Destination> suspects = new ArrayList<>(failedAtNanos.keySet());
         suspects.sort(Comparator.comparing(failedAtNanos::get));
         order.removeAll(suspects);
         order.addAll(suspects);
-        boolean memberFailed = !suspects.isEmpty();
+        boolean memberFailed = failureStreak > 0;
         for (CarbonTarget.Destination destination : order) {
             try {
                 connection = CarbonConnection.open(destination, protocol, tuning.ackTimeout());

@@ -271,6 +271,33 @@ class CarbonDeliveryTest {
         }
     }
 
+    /** The same carbon under two names: which member a datapoint went to shows in the per-destination counters. */
+    @Test
+    void loadbalanceStaysOnOneMemberUntilItsLifetimeEnds() throws Exception {
+        long base = System.currentTimeMillis() / 1000 - 120;
+        MetricRegistry registry = new MetricRegistry();
+        CarbonTarget.Group group = new CarbonTarget.Group(CarbonTarget.Mode.LOADBALANCE, List.of(
+                new CarbonTarget.Destination("127.0.0.1", carbon.plaintextPort()),
+                new CarbonTarget.Destination("localhost", carbon.plaintextPort())), Duration.ofSeconds(3));
+        String member0 = DeliveryMetrics.groupPrefix(0) + "destinations.d0_127_0_0_1_" + carbon.plaintextPort() + ".sent";
+        String member1 = DeliveryMetrics.groupPrefix(0) + "destinations.d1_localhost_" + carbon.plaintextPort() + ".sent";
+        try (CarbonDelivery delivery = CarbonDelivery.open(new CarbonTarget(List.of(group), CarbonTarget.Protocol.PLAINTEXT,
+                tuning(4096)), new SpoolSettings(temp.resolve("spool"), 1 << 20), registry)) {
+            for (int c = 0; c < 40; c++) {
+                delivery.submit(List.of(new Datapoint("balanced.m", c, base + c)));
+                Thread.sleep(250);
+                if (c == 5) {
+                    long first = registry.counter(member0).getCount();
+                    long second = registry.counter(member1).getCount();
+                    assertTrue(first == 0 || second == 0, "sticky within the lifetime: " + first + "/" + second);
+                }
+            }
+            assertEquals(40, carbon.awaitPoints("balanced.m", base - 1, base + 40, 40, ARRIVAL_LIMIT).size());
+        }
+        assertTrue(registry.counter(CarbonDelivery.RECONNECTS).getCount() >= 2, "a new pick after each lifetime");
+        assertEquals(0, registry.counter(CarbonDelivery.SEND_FAILURES).getCount());
+    }
+
     /** A loopback port nothing listens on (bound and released; connections to it are refused). */
     static int unusedPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.gleaner.collectors.netlink.NetlinkAttributes;
 import org.gleaner.collectors.text.ByteText;
 
 /**
