@@ -96,8 +96,8 @@ class FatraceToolTest {
     void hostileNamesPrintAsOneEscapedLineEach() throws Exception {
         try (Tmpfs tmpfs = Tmpfs.mount("fatrace-names")) {
             Path root = tmpfs.path();
-            try (Tracer text = Tracer.start(root, fatrace(), "-c", "-s", "3", "-f", "+");
-                 Tracer json = Tracer.start(root, fatrace(), "-c", "-s", "3", "-f", "+", "--json")) {
+            try (Tracer text = Tracer.start(root, fatrace(), "-c", "-s", "8", "-f", "+");
+                 Tracer json = Tracer.start(root, fatrace(), "-c", "-s", "8", "-f", "+", "--json")) {
                 Cmd.run(LIMIT, "sh", "-c", "cd \"$1\" && touch \"$(printf 'new\\nline')\" 'a\\b' 'x\"y'", "sh",
                         root.toString()).ok();
                 assertEquals(0, text.await(LIMIT), text.stderr());
