@@ -8,8 +8,8 @@ gleaner_home=${gleaner_home%/bin/*}
 gleaner_java=java
 if [ -r "$gleaner_home/gleaner.jar" ]; then
     # Installed by a package or system extension (packaging/build): the jar is in /usr/share/gleaner,
-    # the JNA and jffi natives, and in the system extension a Java runtime, in /usr/lib/gleaner.
-    # Loaded from there, the natives need no executable /tmp: by default JNA and jffi unpack them
+    # the JNA, jffi and SQLite natives, and in the system extension a Java runtime, in /usr/lib/gleaner.
+    # Loaded from there, the natives need no executable /tmp: by default JNA, jffi and sqlite-jdbc unpack them
     # into java.io.tmpdir and map them from there, which fails on a noexec /tmp.
     gleaner_installed=1
     gleaner_jar=${GLEANER_JAR:-$gleaner_home/gleaner.jar}
