@@ -19,6 +19,7 @@ import org.gleaner.testkit.CarbonRelay;
 import org.gleaner.testkit.StuckPeer;
 import org.gleaner.testkit.VictoriaMetrics;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -59,7 +60,9 @@ class FleetTest {
         return new CarbonTarget.Destination("127.0.0.1", port);
     }
 
+    /** About 7 minutes: run with {@code -Dgleaner.fleet.chaos=true}. */
     @Test
+    @EnabledIfSystemProperty(named = "gleaner.fleet.chaos", matches = "true")
     void aFleetBehindRelaysLosesNothingThroughRelayCacheAndTotalOutages() throws Exception {
         try (CarbonCache a = CarbonCache.start(); CarbonCache b = CarbonCache.start(); VictoriaMetrics vm = VictoriaMetrics.start();
                 CarbonRelay relay1 = CarbonRelay.consistentHash("relay1", RELAY_QUEUE,
