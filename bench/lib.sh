@@ -53,6 +53,20 @@ bench_spawn_sleepers() { # N: starts N `sleep 3600` processes, stopped on exit
     done
 }
 
+# bench_interleaved RUNS: runs every command of the arrays `names` and `commands` (shell command lines,
+# output discarded) RUNS + 1 times, taking turns round after round: on a shared machine the load
+# drifts, and interleaving spreads the drift over all of them. Round 0 warms the page cache and is
+# not recorded. Appends "NAME<TAB>WALL USER SYSTEM PEAK_RSS_KIB" lines to $work/times.tsv.
+bench_interleaved() {
+    local round i
+    for round in $(seq 0 "$1"); do
+        for i in "${!commands[@]}"; do
+            /usr/bin/time -f '%e %U %S %M' -o "$work/time" bash -c "exec ${commands[$i]} >/dev/null 2>&1" || true
+            [ "$round" -gt 0 ] && printf '%s\t%s\n' "${names[$i]}" "$(tail -1 "$work/time")" >>"$work/times.tsv"
+        done
+    done
+}
+
 bench_cleanup() {
     set +e
     [ ${#bench_pids[@]} -gt 0 ] && kill "${bench_pids[@]}" 2>/dev/null

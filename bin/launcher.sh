@@ -1,6 +1,10 @@
 # Sourced by the launchers in bin/: runs a gleaner main class from the shaded jar with JVM flags
 # for a short-lived command-line tool. Not executable on its own.
-gleaner_home=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+# Shell builtins and parameter expansion where they will do: each command run from here costs a
+# tool a fork and an exec. The launchers source this file by its resolved absolute path.
+gleaner_home=${BASH_SOURCE[0]}
+[[ $gleaner_home == /* ]] || gleaner_home=$(readlink -f "$gleaner_home")
+gleaner_home=${gleaner_home%/bin/*}
 gleaner_java=java
 if [ -r "$gleaner_home/gleaner.jar" ]; then
     # Installed by a package or system extension (packaging/build): the jar is in /usr/share/gleaner,
@@ -16,7 +20,7 @@ else
     gleaner_jar=${GLEANER_JAR:-$gleaner_home/agent/target/gleaner.jar}
 fi
 if [ ! -r "$gleaner_jar" ]; then
-    echo "$(basename "$0"): $gleaner_jar is missing: build it first with 'mvn -B package -DskipTests'" >&2
+    echo "${0##*/}: $gleaner_jar is missing: build it first with 'mvn -B package -DskipTests'" >&2
     exit 1
 fi
 
@@ -28,6 +32,8 @@ gleaner_jvm_flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePer
 if [ $gleaner_installed = 1 ] && [ -d "$gleaner_lib/native" ]; then
     gleaner_jvm_flags+=(-Djna.boot.library.path="$gleaner_lib/native" -Djna.nounpack=true
         -Djffi.boot.library.path="$gleaner_lib/native")
+    [ -e "$gleaner_lib/native/libsqlitejdbc.so" ] && gleaner_jvm_flags+=(
+        -Dorg.sqlite.lib.path="$gleaner_lib/native" -Dorg.sqlite.lib.name=libsqlitejdbc.so)
 fi
 
 # ---- gleaner agent: a long-running, mostly idle daemon -------------------------------------------
@@ -35,12 +41,16 @@ fi
 # milliseconds per interval, so its flags favour a small steady footprint over start-up: a heap
 # that starts at 4 MiB, is capped at 32 MiB and is given back after a collection leaves it mostly
 # free; one compiler thread (C1 only, as above) and a small code cache; small stacks; capped
-# metaspace and direct memory; at most two glibc malloc arenas (mallopt(3) M_ARENA_MAX; glibc
-# otherwise keeps one per thread that ever allocated); and exit on OutOfMemoryError, for systemd to
-# restart it. Measured with bench/agent-footprint.sh. GLEANER_JAVA_OPTS still comes last.
+# metaspace and direct memory; no safepoint every second just in case and idle-monitor clean-up
+# every 10 s instead of 4 times a second (both woke an idle JVM: a third of an idle agent's CPU
+# time; the diagnostic flags are the same from JDK 17 to 25); at most two glibc malloc arenas
+# (mallopt(3) M_ARENA_MAX; glibc otherwise keeps one per thread that ever allocated); and exit on
+# OutOfMemoryError, for systemd to restart it. Measured with bench/agent-footprint.sh.
+# GLEANER_JAVA_OPTS still comes last.
 gleaner_agent_jvm_flags=(-Xms4m -Xmx32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30
     -XX:MaxMetaspaceSize=40m -XX:ReservedCodeCacheSize=16m -XX:MaxDirectMemorySize=8m -Xss256k
-    -XX:CICompilerCount=1 -XX:+ExitOnOutOfMemoryError)
+    -XX:CICompilerCount=1 -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0
+    -XX:AsyncDeflationInterval=10000 -XX:+ExitOnOutOfMemoryError)
 gleaner_agent_footprint() { # ARGS...: when they start the agent, adds its flags
     if [ "${1:-}" = agent ]; then
         gleaner_jvm_flags+=("${gleaner_agent_jvm_flags[@]}")
@@ -49,38 +59,90 @@ gleaner_agent_footprint() { # ARGS...: when they start the agent, adds its flags
 }
 # ---- end of the agent's flags ---------------------------------------------------------------------
 
-# Class-data sharing (JDK 17 dynamic AppCDS): a run with no archive yet dumps the classes it loaded
-# at exit under a name of its own (its pid), the next run renames that dump into place once its
-# JVM has exited and maps it from then on. Every run execs java, so the tool keeps the launcher's
-# pid: signals, fanotify marks and systemd's MAINPID all reach the JVM itself. The jar's size and
-# mtime are in the archive's name, so a rebuilt jar never meets a stale archive (the JVM would also
-# refuse it). Nothing is written where the jar's directory is read-only or belongs to an installed
-# package. GLEANER_CDS=0 disables it.
+# Class-data sharing. The build makes one archive for all the tools next to the jar (gleaner.jsa,
+# by scripts/cds-archive: the JDK's and gleaner's classes as training runs of every launcher load
+# them); it is used where the JVM will take it. GLEANER_CDS_ARCHIVE names another archive.
+#
+# Without one, each tool makes its own (JDK 17 dynamic AppCDS): a run that has none dumps the
+# classes it loaded at exit under a name of its own (its pid), and the next run renames that dump
+# into place once its JVM has exited and maps it from then on. Only a dump whose run did its work
+# is put in place (Cli leaves a mark beside it when the command succeeded and was not --help or
+# --version): a first run with a bad option or --help would otherwise decide the archive's content
+# for good. Every run execs java, so the tool keeps the launcher's pid: signals, fanotify marks and
+# systemd's MAINPID all reach the JVM itself. The jar's size and mtime are in the archive's name, so
+# a rebuilt jar never meets a stale archive (the JVM would also refuse it). Nothing is written
+# where the jar's directory is read-only or belongs to an installed package. GLEANER_CDS=0
+# disables both archives.
+#
+# GLEANER_CDS_CLASSLIST=FILE makes the JVM list the classes it loads in FILE (for scripts/cds-archive).
 gleaner_exec() {
     local main_class=$1
     shift
-    local jar_dir prefix archive dump
+    local jar_dir=.
+    [[ $gleaner_jar == */* ]] && jar_dir=${gleaner_jar%/*}
+    local built=${GLEANER_CDS_ARCHIVE:-${gleaner_jar%.jar}.jsa}
     local cds=()
-    jar_dir=$(dirname "$gleaner_jar")
-    prefix="$jar_dir/.$(basename "$gleaner_jar" .jar)-${main_class##*.}"
+    if [ "${GLEANER_CDS:-1}" = 0 ]; then
+        :
+    elif gleaner_archive_fits "$built"; then
+        cds=(-XX:SharedArchiveFile="$built")
+    else
+        gleaner_own_archive "$main_class" "$jar_dir"
+    fi
+    [ -n "${GLEANER_CDS_CLASSLIST:-}" ] && cds+=(-XX:DumpLoadedClassList="$GLEANER_CDS_CLASSLIST")
+    exec "$gleaner_java" "${gleaner_jvm_flags[@]}" "${cds[@]}" ${GLEANER_JAVA_OPTS:-} -cp "$gleaner_jar" "$main_class" "$@"
+}
+
+# gleaner_archive_fits ARCHIVE: whether the JVM will take ARCHIVE, which it refuses (and then runs
+# with no class-data sharing at all) unless it was made for this jar, at this path, by this JDK
+# build; ARCHIVE.for names the jar and the JDK (scripts/cds-archive). Bash builtins only: no fork.
+gleaner_archive_fits() {
+    local jar java_home dir dirs
+    [ -s "$1" ] && { read -r jar && read -r java_home; } <"$1.for" 2>/dev/null || return 1
+    [ "$jar" = "$gleaner_jar" ] && ! [ "$gleaner_jar" -nt "$1" ] &&
+        ! [ "$java_home/lib/server/libjvm.so" -nt "$1" ] || return 1
+    if [[ $gleaner_java == */* ]]; then
+        [ "$gleaner_java" -ef "$java_home/bin/java" ]
+        return
+    fi
+    IFS=: read -ra dirs <<<"$PATH"
+    for dir in "${dirs[@]}"; do  # the java that exec will run
+        [ -x "${dir:-.}/java" ] && [ ! -d "${dir:-.}/java" ] || continue
+        [ "${dir:-.}/java" -ef "$java_home/bin/java" ]
+        return
+    done
+    return 1
+}
+
+# gleaner_own_archive MAIN_CLASS JAR_DIR: sets cds to map or to dump the tool's own archive.
+gleaner_own_archive() {
+    local prefix archive dump
+    prefix=${gleaner_jar##*/}
+    prefix="$2/.${prefix%.jar}-${1##*.}"
     archive="$prefix-$(stat -c '%s-%Y' "$gleaner_jar").jsa"
-    if [ "${GLEANER_CDS:-1}" != 0 ] && [ $gleaner_installed = 0 ] && [ -w "$jar_dir" ]; then
+    if [ $gleaner_installed = 0 ] && [ -w "$2" ]; then
         for dump in "$prefix"-*.jsa "$prefix"-*.jsa.*; do
             case $dump in
-                "$archive") ;;
+                "$archive" | "$archive".*.done) ;;
                 "$archive".*)
-                    # a dump whose JVM has exited is complete: promote it (rename is atomic)
-                    [ -d "/proc/${dump##*.}" ] || mv -f "$dump" "$archive" 2>/dev/null || true ;;
+                    # A dump whose JVM has exited is complete (rename is atomic). It is used only
+                    # if its run left the mark of a command that did its work; else it goes.
+                    [ -d "/proc/${dump##*.}" ] && continue
+                    if [ -e "$dump.done" ]; then
+                        mv -f "$dump" "$archive" 2>/dev/null || true
+                    else
+                        rm -f "$dump"
+                    fi
+                    rm -f "$dump.done" ;;
                 *) rm -f "$dump" ;;  # made for another build of the jar
             esac
         done
         if [ -s "$archive" ]; then
             cds=(-XX:SharedArchiveFile="$archive")
         else
-            cds=(-XX:ArchiveClassesAtExit="$archive.$$")
+            cds=(-XX:ArchiveClassesAtExit="$archive.$$" -Dgleaner.cds.done="$archive.$$.done")
         fi
-    elif [ "${GLEANER_CDS:-1}" != 0 ] && [ -r "$archive" ]; then
+    elif [ -r "$archive" ]; then
         cds=(-XX:SharedArchiveFile="$archive")
     fi
-    exec "$gleaner_java" "${gleaner_jvm_flags[@]}" "${cds[@]}" ${GLEANER_JAVA_OPTS:-} -cp "$gleaner_jar" "$main_class" "$@"
 }

@@ -165,6 +165,9 @@ class DebPackageTest {
     @Test
     @Order(6)
     void stopDrainsAndExitsZero() throws Exception {
+        long running = System.currentTimeMillis() / 1000;
+        assertFalse(carbon.awaitPoints("e2e-reloaded.system.loadavg.1min", running, running + 60, 1, CARBON_LIMIT).isEmpty(),
+                "the restarted agent delivers");
         system.sh("systemctl stop gleaner");
         long stopped = System.currentTimeMillis() / 1000;
         assertEquals("success", system.property("gleaner", "Result"));
@@ -172,10 +175,10 @@ class DebPackageTest {
         assertEquals("1", system.property("gleaner", "ExecMainCode"), "CLD_EXITED, not killed");
         String log = system.run("sh", "-c", "journalctl -q -o cat -u gleaner -n 20").stdout();
         assertTrue(log.contains("Deactivated successfully"), log);
-        // what the last cycle collected reached carbon before the agent exited
-        NavigableMap<Long, Double> load = carbon.fetch("e2e-reloaded.system.loadavg.1min", stopped - 4, stopped + 1);
-        NavigableMap<Long, Double> loadBefore = carbon.fetch("e2e.system.loadavg.1min", stopped - 4, stopped + 1);
-        assertFalse(load.isEmpty() && loadBefore.isEmpty(), "datapoints of the last cycle before the stop");
+        // what the last cycles collected reached carbon before the agent exited (carbon writes
+        // whisper files a little later: wait for them); the upgrade restarted it with e2e-reloaded
+        NavigableMap<Long, Double> load = carbon.awaitPoints("e2e-reloaded.system.loadavg.1min", stopped - 4, stopped + 1, 1, CARBON_LIMIT);
+        assertFalse(load.isEmpty(), "datapoints of the last cycles before the stop");
     }
 
     @Test

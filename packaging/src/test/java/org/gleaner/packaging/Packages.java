@@ -52,6 +52,13 @@ final class Packages {
         return new Packages(dist, printed);
     }
 
+    /** Only the .deb, built again into {@code dist}. */
+    static Path debOnly(Path dist) {
+        Cmd.Result result = Cmd.run(BUILD_LIMIT, REPO.resolve("packaging/build").toString(), "--prebuilt", "--deb-only",
+                dist.toString()).ok();
+        return Path.of(result.stdout().strip());
+    }
+
     /** The sysext image's name: its file name without .raw, which is also its extension-release suffix. */
     String sysextName() {
         return sysextDir.getFileName().toString();

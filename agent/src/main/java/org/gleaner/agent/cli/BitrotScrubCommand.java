@@ -58,7 +58,7 @@ public final class BitrotScrubCommand implements Callable<Integer> {
     @Option(names = "--budget", paramLabel = "DURATION", description = "Stop starting new files after DURATION (e.g. 30m).")
     String budget;
 
-    @Option(names = "--percent", paramLabel = "P", description = "Verify at most P% of the baselined bytes this run.")
+    @Option(names = "--percent", paramLabel = "P", description = "Verify at most P%% of the baselined bytes this run.")
     Integer percent;
 
     @Option(names = "--older-than", paramLabel = "DURATION", defaultValue = "0s",

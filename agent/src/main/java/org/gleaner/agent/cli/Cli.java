@@ -1,6 +1,9 @@
 package org.gleaner.agent.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine;
 
 /**
@@ -36,7 +39,48 @@ public final class Cli {
             err.flush();
             return EXIT_FAILURE;
         });
-        return commandLine.execute(args);
+        String archiveMark = System.getProperty("gleaner.cds.done");
+        if (archiveMark == null) {
+            return commandLine.execute(args);
+        }
+        commandLine.setExecutionStrategy(parsed -> {
+            markArchiveRun(parsed, Path.of(archiveMark));
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        int status = commandLine.execute(args);
+        if (status != 0) {
+            deleteArchiveMark(Path.of(archiveMark));
+        }
+        return status;
+    }
+
+    /**
+     * Tells bin/launcher.sh that the class-data archive this JVM dumps at exit may be kept: it is
+     * marked when the command starts its work (a tool stopped by a signal keeps the mark) and
+     * unmarked if the command fails, so a usage error or --help never decides the archive's content.
+     */
+    private static void markArchiveRun(CommandLine.ParseResult parsed, Path mark) {
+        CommandLine.ParseResult command = parsed;
+        while (command.hasSubcommand()) {
+            command = command.subcommand();
+        }
+        if (command.isUsageHelpRequested() || command.isVersionHelpRequested()
+                || command.commandSpec().userObject() instanceof CommandLine.HelpCommand) {
+            return;
+        }
+        try {
+            Files.createFile(mark);
+        } catch (IOException e) {
+            // no mark, no archive: the next run dumps again
+        }
+    }
+
+    private static void deleteArchiveMark(Path mark) {
+        try {
+            Files.deleteIfExists(mark);
+        } catch (IOException e) {
+            // the launcher then keeps a dump it could have made better: still a valid archive
+        }
     }
 
     /** Collapses a message to one line so that a hostile name in it cannot fake further output lines. */

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             FatraceCommand.class,
             FatracePipeCommand.class,
             PsMemCommand.class,
+            PeersCommand.class,
         })
 public final class GleanerCommand implements Runnable {
 

@@ -2,6 +2,7 @@ package org.gleaner.agent.collect;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Typed access to one collector's config section. A missing key gives the default; a value of the
@@ -22,4 +23,7 @@ public interface CollectorOptions {
     long bytes(String key, long defaultValue);
 
     List<String> strings(String key, List<String> defaultValue);
+
+    /** A mapping of names to strings ({@code {office: 192.0.2.0/24}}), in file order. */
+    Map<String, String> stringMap(String key, Map<String, String> defaultValue);
 }

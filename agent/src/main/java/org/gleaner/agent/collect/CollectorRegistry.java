@@ -17,6 +17,7 @@ public final class CollectorRegistry {
         new CgroupCollectorFactory(),
         new FanotifyCollectorFactory(),
         new ScrubberCollectorFactory(),
+        new ConntrackCollectorFactory(),
     };
 
     private CollectorRegistry() {}

@@ -179,6 +179,20 @@ public final class YamlSection implements CollectorOptions {
         return values;
     }
 
+    @Override
+    public Map<String, String> stringMap(String key, Map<String, String> defaultValue) {
+        Node node = value(key);
+        if (node == null) {
+            return defaultValue;
+        }
+        YamlSection mapping = of(file, fullKey(key) + ".", node, fullKey(key));
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String name : mapping.keys()) {
+            values.put(name, mapping.string(name, null));
+        }
+        return values;
+    }
+
     /** Marks {@code key} read and returns its value node, or null when it is absent or empty. */
     private Node value(String key) {
         read.add(key);

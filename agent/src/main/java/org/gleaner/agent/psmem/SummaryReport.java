@@ -14,6 +14,7 @@ import org.gleaner.collectors.smaps.MemoryUsage;
  */
 public final class SummaryReport {
     private static final String RULE = "-".repeat(60) + "\n";
+    private static final int COLUMN = 11;
 
     private final Appendable out;
 
@@ -24,20 +25,40 @@ public final class SummaryReport {
     public void write(List<MemoryGroup> groups) throws IOException {
         List<MemoryGroup> sorted = new ArrayList<>(groups);
         sorted.sort(Comparator.comparingLong((MemoryGroup group) -> ramUsed(group.usage())).thenComparing(MemoryGroup::name));
-        out.append(String.format("%11s + %11s = %11s  %11s  %s%n%n", "Private", "Shared", "RAM used", "Swap", "Program"));
+        out.append(columns("Private", " + ", "Shared", " = ", "RAM used", "Swap").append("  Program\n\n"));
         long ram = 0;
         long swap = 0;
         for (MemoryGroup group : sorted) {
             MemoryUsage usage = group.usage();
             ram += ramUsed(usage);
             swap += usage.swap();
-            out.append(String.format("%11s + %11s = %11s  %11s  %s (%d)%n", Text.size(usage.privateBytes()),
-                    Text.size(usage.proportionalShared()), Text.size(ramUsed(usage)), Text.size(usage.swap()),
-                    Text.word(group.name()), group.processes().size()));
+            out.append(columns(Text.size(usage.privateBytes()), " + ", Text.size(usage.proportionalShared()), " = ",
+                    Text.size(ramUsed(usage)), Text.size(usage.swap()))
+                    .append("  ").append(Text.word(group.name())).append(" (").append(group.processes().size()).append(")\n"));
         }
         out.append(RULE);
-        out.append(String.format("%11s   %11s   %11s  %11s%n", "", "", Text.size(ram), Text.size(swap)));
+        out.append(columns("", "   ", "", "   ", Text.size(ram), Text.size(swap)).append('\n'));
         out.append("=".repeat(60)).append('\n');
+    }
+
+    /**
+     * "PRIVATE + SHARED = RAM  SWAP", each right-aligned in 11 columns. Padded by hand: String.format
+     * costs a short-lived ps-mem its Formatter's first-use set-up.
+     */
+    private static StringBuilder columns(String privateText, String plus, String sharedText, String equals,
+                                         String ramText, String swapText) {
+        StringBuilder line = new StringBuilder(80);
+        rightAligned(line, privateText).append(plus);
+        rightAligned(line, sharedText).append(equals);
+        rightAligned(line, ramText).append("  ");
+        return rightAligned(line, swapText);
+    }
+
+    private static StringBuilder rightAligned(StringBuilder line, String text) {
+        for (int i = text.length(); i < COLUMN; i++) {
+            line.append(' ');
+        }
+        return line.append(text);
     }
 
     private static long ramUsed(MemoryUsage usage) {

@@ -5,7 +5,8 @@ import com.sun.jna.Native;
 import java.nio.ByteBuffer;
 
 /**
- * The socket calls of a netlink client (socket(2), bind(2), getsockname(2), sendto(2), recv(2), setsockopt(2)),
+ * The socket calls of a netlink client (socket(2), bind(2), getsockname(2), sendto(2), recv(2),
+ * setsockopt(2), and setns(2) to create a socket in another network namespace),
  * direct-mapped: recv runs once per task exit on the machine, where an interface proxy and an
  * exception per EAGAIN would cost several times the call itself. Addresses and option values are
  * passed as raw bytes in host order: {@code struct sockaddr_nl} is {u16 family, u16 pad, u32
@@ -15,7 +16,14 @@ public final class NetlinkSockets {
     public static final int AF_NETLINK = 16;
     public static final int SOCK_RAW = 3;
     public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int NETLINK_ROUTE = 0;
+    public static final int NETLINK_NETFILTER = 12;
     public static final int NETLINK_GENERIC = 16;
+    public static final int SOL_NETLINK = 270;
+    public static final int NETLINK_ADD_MEMBERSHIP = 1;
+    public static final int NETLINK_BROADCAST_ERROR = 4;
+    public static final int NETLINK_NO_ENOBUFS = 5;
+    public static final int CLONE_NEWNET = 0x40000000;
     public static final int SOL_SOCKET = 1;
     public static final int SO_RCVBUF = 8;
     public static final int SO_RCVTIMEO = 20;
@@ -49,6 +57,9 @@ public final class NetlinkSockets {
     public static native long recv(int fd, ByteBuffer buffer, long length, int flags);
 
     public static native int setsockopt(int fd, int level, int name, byte[] value, int valueLength) throws LastErrorException;
+
+    /** Moves the calling thread into the namespace {@code fd} refers to. */
+    public static native int setns(int fd, int namespaceType) throws LastErrorException;
 
     public static native int getsockopt(int fd, int level, int name, byte[] value, int[] valueLength) throws LastErrorException;
 }

@@ -11,6 +11,7 @@ import java.util.function.Function;
 import org.gleaner.collectors.Collector;
 import org.gleaner.collectors.MetricSink;
 import org.gleaner.collectors.cgroup.UnitNames;
+import org.gleaner.collectors.netlink.NotificationReader;
 
 /**
  * Per-unit "syscall io" counters (rchar, wchar, syscr, syscw, read_bytes, write_bytes,
@@ -23,8 +24,6 @@ public final class SyscallIoCollector implements Collector {
     public static final List<String> ROOT = List.of("root");
 
     private static final int DATAGRAM_BUFFER_BYTES = 65536;
-    private static final int DRAIN_WAIT_ATTEMPTS = 50;
-    private static final long DRAIN_WAIT_MILLIS = 2;
 
     /** How the collector is set up. */
     public record Settings(int receiveBufferBytes, Duration forgetAfter, Function<String, List<String>> unitOfProcCgroup) {
@@ -38,20 +37,14 @@ public final class SyscallIoCollector implements Collector {
     private final UnitIoLedger ledger = new UnitIoLedger();
     private final ProcTasks tasks;
     private final TaskstatsSocket socket;
-    private final Thread listener;
-    private final AtomicLong overflows = new AtomicLong();
+    private final NotificationReader listener;
     private final AtomicLong malformed = new AtomicLong();
-    private volatile boolean closing;
-    /** When the listener last found the socket empty: every exit notified before then is applied. */
-    private volatile long drainedNanos = System.nanoTime();
-    private volatile Throwable listenerFailure;
 
     private SyscallIoCollector(Settings settings, TaskstatsSocket socket) {
         this.settings = settings;
         this.socket = socket;
         this.tasks = new ProcTasks(Path.of("/proc"), settings.unitOfProcCgroup());
-        this.listener = new Thread(this::listen, "gleaner-taskstats");
-        listener.setDaemon(true);
+        this.listener = new NotificationReader("gleaner-taskstats", socket, DATAGRAM_BUFFER_BYTES, this::applyExits);
     }
 
     /** Registers for task exits and starts the thread that applies them. Needs root (CAP_NET_ADMIN). */
@@ -63,16 +56,13 @@ public final class SyscallIoCollector implements Collector {
 
     @Override
     public void collect(MetricSink sink) throws IOException, InterruptedException {
-        Throwable failure = listenerFailure;
-        if (failure != null) {
-            throw new IOException("the task exit listener stopped: " + failure.getMessage(), failure);
-        }
+        listener.check("the task exit listener");
         long now = System.currentTimeMillis();
         ledger.beginScan();
         tasks.scan(ledger, now);
         ledger.endScan();
-        awaitDrain(System.nanoTime());
-        ledger.reconcile(drainedNanos, now);
+        listener.awaitDrain(System.nanoTime());
+        ledger.reconcile(listener.drainedNanos(), now);
         for (UnitIoLedger.UnitTotals unit : ledger.totals(now, now - settings.forgetAfter().toMillis())) {
             for (int i = 0; i < IoCounters.NAMES.size(); i++) {
                 sink.counter(now, unit.totals().get(i), path(unit.unit(), IoCounters.NAMES.get(i)));
@@ -84,19 +74,8 @@ public final class SyscallIoCollector implements Collector {
         sink.counter(now, health.tasksMissed(), "collector", "tasks_missed");
         sink.counter(now, health.exitsUnattributed(), "collector", "exits_unattributed");
         sink.counter(now, health.recoveries(), "collector", "rounding_recoveries");
-        sink.counter(now, overflows.get(), "collector", "notification_overflows");
+        sink.counter(now, listener.overflows(), "collector", "notification_overflows");
         sink.counter(now, malformed.get(), "collector", "malformed_messages");
-    }
-
-    /**
-     * Waits (bounded) for the listener to find its socket empty after {@code nanos}, so the scan's
-     * readings can be reconciled now; if it does not, they wait for the next cycle.
-     */
-    private void awaitDrain(long nanos) throws InterruptedException {
-        socket.wakeListener();
-        for (int attempt = 0; attempt < DRAIN_WAIT_ATTEMPTS && drainedNanos - nanos < 0 && listener.isAlive(); attempt++) {
-            Thread.sleep(DRAIN_WAIT_MILLIS);
-        }
     }
 
     private static String[] path(List<String> unit, String counter) {
@@ -105,35 +84,11 @@ public final class SyscallIoCollector implements Collector {
         return path.toArray(String[]::new);
     }
 
-    private void listen() {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(DATAGRAM_BUFFER_BYTES);
-        try {
-            // Alternates a non-blocking receive, whose EAGAIN proves everything sent before it was
-            // applied, with a blocking one; a cycle that needs a fresh proof wakes the blocking one.
-            boolean wait = false;
-            while (!closing) {
-                long before = System.nanoTime();
-                int length = socket.receive(buffer, wait);
-                if (length == 0) {
-                    if (!wait) {
-                        drainedNanos = before;
-                    }
-                    wait = !wait;
-                    continue;
-                }
-                wait = false;
-                if (length == TaskstatsSocket.OVERFLOW) {
-                    overflows.incrementAndGet();
-                } else if (length > 0) {
-                    TaskstatsMessages.Datagram datagram = TaskstatsMessages.parse(buffer, socket.familyId());
-                    malformed.addAndGet(datagram.malformed());
-                    for (TaskExit exit : datagram.exits()) {
-                        applyExit(exit);
-                    }
-                }
-            }
-        } catch (Throwable e) {
-            listenerFailure = e;
+    private void applyExits(ByteBuffer buffer) {
+        TaskstatsMessages.Datagram datagram = TaskstatsMessages.parse(buffer, socket.familyId());
+        malformed.addAndGet(datagram.malformed());
+        for (TaskExit exit : datagram.exits()) {
+            applyExit(exit);
         }
     }
 
@@ -173,9 +128,7 @@ public final class SyscallIoCollector implements Collector {
 
     @Override
     public void close() throws InterruptedException {
-        closing = true;
-        socket.wakeListener();
-        listener.join(Duration.ofSeconds(5).toMillis());
+        listener.close();
         socket.close();
     }
 }

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.gleaner.collectors.netlink.NetlinkAttributes;
 
 /**
  * Builds the generic-netlink requests of the taskstats interface and parses what the kernel sends

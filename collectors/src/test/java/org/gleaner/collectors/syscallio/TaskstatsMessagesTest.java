@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Random;
+import org.gleaner.collectors.netlink.NetlinkAttributes;
 import org.junit.jupiter.api.Test;
 
 /** Parses datagrams captured on this kernel (see src/test/resources/syscallio/README.md) and broken ones. */

@@ -1,4 +1,4 @@
-package org.gleaner.collectors.syscallio;
+package org.gleaner.collectors.netlink;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -9,17 +9,17 @@ import java.util.List;
  * padding to 4 bytes; see netlink(7) and include/uapi/linux/netlink.h). Pure: reads a buffer by
  * absolute offsets and never throws on bad bytes.
  */
-final class NetlinkAttributes {
-    static final int HEADER = 4;
+public final class NetlinkAttributes {
+    public static final int HEADER = 4;
     /** NLA_F_NESTED and NLA_F_NET_BYTEORDER share the top two bits of the type. */
-    static final int TYPE_MASK = 0x3fff;
+    public static final int TYPE_MASK = 0x3fff;
 
     /** One attribute: its type with the flag bits masked off, and where its value lies. */
-    record Attribute(int type, int valueOffset, int valueLength) {}
+    public record Attribute(int type, int valueOffset, int valueLength) {}
 
     /** The attributes found, and whether the range ended exactly after the last one (else it was cut or corrupt). */
-    record Walk(List<Attribute> attributes, boolean complete) {
-        Attribute first(int type) {
+    public record Walk(List<Attribute> attributes, boolean complete) {
+        public Attribute first(int type) {
             for (Attribute attribute : attributes) {
                 if (attribute.type() == type) {
                     return attribute;
@@ -31,12 +31,12 @@ final class NetlinkAttributes {
 
     private NetlinkAttributes() {}
 
-    static int align(int length) {
+    public static int align(int length) {
         return (length + 3) & ~3;
     }
 
     /** The attributes in {@code buffer} between absolute offsets {@code start} and {@code end}. */
-    static Walk walk(ByteBuffer buffer, int start, int end) {
+    public static Walk walk(ByteBuffer buffer, int start, int end) {
         List<Attribute> attributes = new ArrayList<>();
         int limit = Math.min(end, buffer.limit());
         int offset = start;

@@ -1,4 +1,4 @@
-package org.gleaner.collectors.syscallio;
+package org.gleaner.collectors.netlink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
-import org.gleaner.collectors.syscallio.NetlinkAttributes.Attribute;
+import org.gleaner.collectors.netlink.NetlinkAttributes.Attribute;
 import org.junit.jupiter.api.Test;
 
 class NetlinkAttributesTest {
