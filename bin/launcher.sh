@@ -8,8 +8,8 @@ gleaner_home=${gleaner_home%/bin/*}
 gleaner_java=java
 if [ -r "$gleaner_home/gleaner.jar" ]; then
     # Installed by a package or system extension (packaging/build): the jar is in /usr/share/gleaner,
-    # the JNA and jffi natives, and in the system extension a Java runtime, in /usr/lib/gleaner.
-    # Loaded from there, the natives need no executable /tmp: by default JNA and jffi unpack them
+    # the JNA, jffi and SQLite natives, and in the system extension a Java runtime, in /usr/lib/gleaner.
+    # Loaded from there, the natives need no executable /tmp: by default JNA, jffi and sqlite-jdbc unpack them
     # into java.io.tmpdir and map them from there, which fails on a noexec /tmp.
     gleaner_installed=1
     gleaner_jar=${GLEANER_JAR:-$gleaner_home/gleaner.jar}
@@ -38,19 +38,15 @@ fi
 
 # ---- gleaner agent: a long-running, mostly idle daemon -------------------------------------------
 # `gleaner agent` (bin/gleaner agent, ./run, the systemd unit) runs for months and works a few
-# milliseconds per interval, so its flags favour a small steady footprint over start-up: a heap
-# that starts at 4 MiB, is capped at 32 MiB and is given back after a collection leaves it mostly
-# free; one compiler thread (C1 only, as above) and a small code cache; small stacks; capped
-# metaspace and direct memory; no safepoint every second just in case and idle-monitor clean-up
-# every 10 s instead of 4 times a second (both woke an idle JVM: a third of an idle agent's CPU
-# time; the diagnostic flags are the same from JDK 17 to 25); at most two glibc malloc arenas
-# (mallopt(3) M_ARENA_MAX; glibc otherwise keeps one per thread that ever allocated); and exit on
-# OutOfMemoryError, for systemd to restart it. Measured with bench/agent-footprint.sh.
-# GLEANER_JAVA_OPTS still comes last.
-gleaner_agent_jvm_flags=(-Xms4m -Xmx32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30
+# milliseconds per interval, so its flags favour a small steady footprint: a heap that starts at
+# 8 MiB, is capped at 32 MiB and is given back after a collection leaves it mostly free; one
+# compiler thread (C1 only, as above) and a small code cache; small stacks; capped
+# metaspace and direct memory; at most two glibc malloc arenas (mallopt(3) M_ARENA_MAX; glibc
+# otherwise keeps one per thread that ever allocated); and exit on OutOfMemoryError, for systemd
+# to restart it. Measured with bench/agent-footprint.sh. GLEANER_JAVA_OPTS still comes last.
+gleaner_agent_jvm_flags=(-Xms8m -Xmx32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30
     -XX:MaxMetaspaceSize=40m -XX:ReservedCodeCacheSize=16m -XX:MaxDirectMemorySize=8m -Xss256k
-    -XX:CICompilerCount=1 -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0
-    -XX:AsyncDeflationInterval=10000 -XX:+ExitOnOutOfMemoryError)
+    -XX:CICompilerCount=1 -XX:+ExitOnOutOfMemoryError)
 gleaner_agent_footprint() { # ARGS...: when they start the agent, adds its flags
     if [ "${1:-}" = agent ]; then
         gleaner_jvm_flags+=("${gleaner_agent_jvm_flags[@]}")

@@ -122,20 +122,25 @@ public final class CarbonRelay implements AutoCloseable {
 
     /** The sum over this relay's lifetime (restarts included) of the latest value of every statistic ending in {@code suffix}. */
     public long statistic(String suffix) {
-        return readStats(suffix, false);
+        return readStats("", suffix, false);
     }
 
-    /** The highest value seen of any statistic ending in {@code suffix} (e.g. ".queued": the peak queue). */
+    /** As {@link #statistic(String)}, for the statistics whose name also contains {@code part}. */
+    public long statistic(String part, String suffix) {
+        return readStats(part, suffix, false);
+    }
+
+    /** The highest value seen of a store destination's statistic ending in {@code suffix} (e.g. ".queued": the peak queue). */
     public long peak(String suffix) {
-        return readStats(suffix, true);
+        return readStats(".destinations.127_0_0_1:", suffix, true);
     }
 
-    /** Metrics the relay dropped or discarded, summed over its runs: what its senders never hear about. */
+    /** Metrics the relay dropped on their way to its stores or discarded, summed over its runs: what its senders never hear about. */
     public long dropped() {
-        return statistic(".dropped") + statistic("." + name + ".metricsDiscarded");
+        return statistic(".destinations.127_0_0_1:", ".dropped") + statistic("." + name + ".metricsDiscarded");
     }
 
-    private long readStats(String suffix, boolean peak) {
+    private long readStats(String part, String suffix, boolean peak) {
         List<String> lines;
         try {
             lines = Files.exists(stats) ? Files.readAllLines(stats) : List.of();
@@ -148,7 +153,7 @@ public final class CarbonRelay implements AutoCloseable {
         java.util.Map<String, Long> last = new java.util.HashMap<>();
         for (String line : lines) {
             String[] fields = line.split(" ");
-            if (fields.length != 3 || !fields[0].endsWith(suffix)) {
+            if (fields.length != 3 || !fields[0].endsWith(suffix) || !fields[0].contains(part)) {
                 continue;
             }
             long value = (long) Double.parseDouble(fields[1]);

@@ -56,9 +56,23 @@ public final class Ext4Image implements AutoCloseable {
         mounted = true;
     }
 
+    /** Retries for a few seconds while the mount is busy (a process of the machine may briefly hold it). */
     public void unmount() {
-        Cmd.run(LIMIT, "umount", mountPoint.toString()).ok();
-        mounted = false;
+        Cmd.Result result = null;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            result = Cmd.run(LIMIT, "umount", mountPoint.toString());
+            if (result.exit() == 0) {
+                mounted = false;
+                return;
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        result.ok();
     }
 
     /** Where byte {@code offset} of {@code file} lies in the image (from filefrag -v; the fs must be mounted). */

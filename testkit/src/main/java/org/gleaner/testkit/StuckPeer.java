@@ -56,6 +56,11 @@ public final class StuckPeer implements AutoCloseable {
         }
     }
 
+    /** Reads {@code bytesPerSecond} from each connection and discards it: a store with a fixed capacity. */
+    public static StuckPeer slowSink(int bytesPerSecond) {
+        return slowProxy(bytesPerSecond, 0);
+    }
+
     public int port() {
         return server.getLocalPort();
     }
@@ -116,9 +121,9 @@ public final class StuckPeer implements AutoCloseable {
 
     private void forward(Socket socket) {
         byte[] buffer = new byte[bytesPerSecond];
-        try (Socket carbon = new Socket(InetAddress.getLoopbackAddress(), forwardPort);
+        try (Socket carbon = forwardPort == 0 ? null : new Socket(InetAddress.getLoopbackAddress(), forwardPort);
                 InputStream in = socket.getInputStream();
-                OutputStream out = carbon.getOutputStream()) {
+                OutputStream out = carbon == null ? OutputStream.nullOutputStream() : carbon.getOutputStream()) {
             long next = System.nanoTime();
             while (true) {
                 int read = in.read(buffer);

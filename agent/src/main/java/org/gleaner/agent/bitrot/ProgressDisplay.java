@@ -20,7 +20,7 @@ public final class ProgressDisplay implements Scrubber.Listener, AutoCloseable {
 
     @Override
     public void scanned(long files, long bytes) {
-        bar.setExtraMessage(files + " files found");
+        bar.setExtraMessage(" " + files + " files found");
     }
 
     @Override
@@ -28,13 +28,13 @@ public final class ProgressDisplay implements Scrubber.Listener, AutoCloseable {
         plannedFiles = files;
         bar.maxHint(bytes);
         bar.stepTo(0);
-        bar.setExtraMessage("0/" + files + " files");
+        bar.setExtraMessage(" 0/" + files + " files");
     }
 
     @Override
     public void digested(long files, long bytes) {
         bar.stepTo(bytes);
-        bar.setExtraMessage(files + "/" + plannedFiles + " files");
+        bar.setExtraMessage(" " + files + "/" + plannedFiles + " files");
     }
 
     @Override

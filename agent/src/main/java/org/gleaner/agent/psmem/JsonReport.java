@@ -1,6 +1,7 @@
 package org.gleaner.agent.psmem;
 
 import java.io.IOException;
+import java.util.Base64;
 import java.util.List;
 import org.gleaner.collectors.smaps.MappingMemory;
 import org.gleaner.collectors.smaps.MemoryGroup;
@@ -8,8 +9,13 @@ import org.gleaner.collectors.smaps.MemoryGroups;
 import org.gleaner.collectors.smaps.MemorySnapshot;
 import org.gleaner.collectors.smaps.MemoryUsage;
 import org.gleaner.collectors.smaps.ProcessMemory;
+import org.gleaner.collectors.text.ByteText;
 
-/** One JSON document; every figure in bytes. */
+/**
+ * One JSON document, valid UTF-8; every figure in bytes. Names (group, comm, exe, mapping, cmdline)
+ * are in their {@link ByteText} human form, with a {@code *_base64} member holding the exact bytes
+ * wherever a name is not plain UTF-8.
+ */
 public final class JsonReport {
     private final Appendable out;
 
@@ -19,15 +25,14 @@ public final class JsonReport {
 
     public void write(List<MemoryGroup> groups, MemoryGroups all, PsMemQuery query, MemorySnapshot snapshot)
             throws IOException {
-        out.append("{\"source\":");
-        string(snapshot.source().fileName());
+        out.append(ByteText.appendJsonString(new StringBuilder("{\"source\":"), snapshot.source().fileName()));
         out.append(",\"groups\":[");
         MemoryUsage total = MemoryUsage.ZERO;
         for (int g = 0; g < groups.size(); g++) {
             MemoryGroup group = groups.get(g);
             total = total.plus(group.usage());
-            out.append(g > 0 ? ",\n" : "\n").append("{\"name\":");
-            string(group.name());
+            out.append(g > 0 ? ",\n" : "\n").append('{');
+            name("name", group.name());
             usage(group.usage());
             out.append(",\"processes\":[");
             boolean first = true;
@@ -51,16 +56,24 @@ public final class JsonReport {
     private void process(ProcessMemory process, MemoryGroups all, String group, PsMemQuery query) throws IOException {
         out.append("{\"pid\":").append(Integer.toString(process.pid()))
                 .append(",\"start_time_ticks\":").append(Long.toString(process.startTime()))
-                .append(",\"comm\":");
-        string(process.comm());
-        out.append(",\"exe\":");
+                .append(',');
+        name("comm", process.comm());
         if (process.exe() == null) {
-            out.append("null");
+            out.append(",\"exe\":null");
         } else {
-            string(process.exe());
+            out.append(',');
+            name("exe", process.exe());
         }
         out.append(",\"cmdline\":");
         strings(process.cmdline());
+        if (process.cmdline().stream().anyMatch(argument -> !ByteText.isPlain(ByteText.parse(argument)))) {
+            out.append(",\"cmdline_base64\":[");
+            for (int i = 0; i < process.cmdline().size(); i++) {
+                out.append(i > 0 ? ",\"" : "\"")
+                        .append(Base64.getEncoder().encodeToString(ByteText.parse(process.cmdline().get(i)))).append('"');
+            }
+            out.append(']');
+        }
         usage(process.usage());
         out.append(",\"mappings\":[");
         boolean first = true;
@@ -70,8 +83,8 @@ public final class JsonReport {
             }
             out.append(first ? "" : ",");
             first = false;
-            out.append("{\"name\":");
-            string(mapping.name());
+            out.append('{');
+            name("name", mapping.name());
             if (mapping.fileBacked()) {
                 out.append(",\"device\":");
                 string(mapping.deviceName());
@@ -105,8 +118,11 @@ public final class JsonReport {
     }
 
     private void string(String value) throws IOException {
-        StringBuilder escaped = new StringBuilder(value.length() + 2).append('"');
-        Text.escape(value, '"', true, escaped);
-        out.append(escaped.append('"'));
+        out.append(ByteText.appendJsonString(new StringBuilder(value.length() + 2), value));
+    }
+
+    /** {@code "key":"HUMAN"}, and {@code "key_base64"} with the exact bytes when the name is not plain. */
+    private void name(String key, String human) throws IOException {
+        out.append(ByteText.appendJsonMember(new StringBuilder(human.length() + 16), key, ByteText.parse(human)));
     }
 }

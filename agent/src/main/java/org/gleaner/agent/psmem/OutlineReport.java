@@ -35,7 +35,7 @@ public final class OutlineReport {
     public void write(List<MemoryGroup> groups, MemoryGroups all, PsMemQuery query) throws IOException {
         for (MemoryGroup group : groups) {
             sharedWithOfGroup.clear();
-            enter(Text.component(group.name()));
+            enter(Text.name(group.name()));
             stats(group.usage());
             for (ProcessMemory process : group.processes()) {
                 if (!query.shows(process.usage())) {
@@ -56,7 +56,7 @@ public final class OutlineReport {
     }
 
     private void mapping(MappingMemory mapping, String sharedWith) throws IOException {
-        enter(components.computeIfAbsent(mapping.name(), Text::component));
+        enter(components.computeIfAbsent(mapping.name(), Text::name));
         if (!sharedWith.isEmpty()) {
             value("-shared-with", sharedWith);
         }
@@ -74,7 +74,7 @@ public final class OutlineReport {
             StringBuilder names = new StringBuilder();
             int shown = Math.min(SHARED_WITH_SHOWN, others.size());
             for (int i = 0; i < shown; i++) {
-                names.append(i > 0 ? ", " : "").append(Text.word(others.get(i)));
+                names.append(i > 0 ? ", " : "").append(Text.name(others.get(i)));
             }
             if (shown < others.size()) {
                 names.append(", ...");

@@ -34,7 +34,7 @@ public final class SummaryReport {
             swap += usage.swap();
             out.append(columns(Text.size(usage.privateBytes()), " + ", Text.size(usage.proportionalShared()), " = ",
                     Text.size(ramUsed(usage)), Text.size(usage.swap()))
-                    .append("  ").append(Text.word(group.name())).append(" (").append(group.processes().size()).append(")\n"));
+                    .append("  ").append(Text.name(group.name())).append(" (").append(group.processes().size()).append(")\n"));
         }
         out.append(RULE);
         out.append(columns("", "   ", "", "   ", Text.size(ram), Text.size(swap)).append('\n'));

@@ -1,12 +1,13 @@
 package org.gleaner.agent.psmem;
 
 import java.util.List;
-import org.gleaner.collectors.smaps.KernelText;
+import org.gleaner.collectors.text.ByteText;
 
 /**
- * How ps-mem prints sizes and names. Any name may hold spaces, dots, quotes or newlines, so a name
- * that is not plainly safe is printed single-quoted with escapes (like the seed's '/lib/ld.so'),
- * and no control character is ever printed raw: a name cannot fake a line or a level.
+ * How ps-mem prints sizes and names. Names come in their {@link ByteText#human human form}, which
+ * holds no control character and no byte that is not printable UTF-8; a name that could still be
+ * mistaken (a dot in a flat key, a blank or comma in a list) is printed single-quoted, as the seed
+ * did ('/lib/ld.so'), the same way in every output: a name cannot fake a line or a level.
  */
 public final class Text {
     private static final String[] UNITS = {"KiB", "MiB", "GiB", "TiB"};
@@ -31,27 +32,30 @@ public final class Text {
     }
 
     /**
-     * A key in tree or flat output (group, mapping): bare only if made of letters, digits and
-     * {@code _ - + @ % [ ]}, not starting with '-' (reserved for -stats, -cmdline...).
+     * A name (group, mapping) wherever ps-mem shows it: a key of the tree and flat outputs, an entry
+     * of a {@code -shared-with} list, a program in the summary. {@code human} is the name's
+     * {@link ByteText#human human form}. Bare only if made of letters, digits and
+     * {@code _ - + @ % [ ]}, not starting with '-' (reserved for -stats, -cmdline...); otherwise
+     * {@link #quoted}. A dot would add a level in flat output, a blank or a comma split a list.
      */
-    public static String component(String name) {
-        boolean bare = !name.isEmpty() && name.charAt(0) != '-';
-        for (int i = 0; bare && i < name.length(); i++) {
-            char c = name.charAt(i);
+    public static String name(String human) {
+        boolean bare = !human.isEmpty() && human.charAt(0) != '-';
+        for (int i = 0; bare && i < human.length(); i++) {
+            char c = human.charAt(i);
             bare = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
                     || c == '_' || c == '-' || c == '+' || c == '@' || c == '%' || c == '[' || c == ']';
         }
-        return bare ? name : quoted(name);
+        return bare ? human : quoted(human);
     }
 
-    /** A word in a value (an argument, a group name in a list): quoted if it holds blanks, quotes or controls. */
-    public static String word(String text) {
-        boolean bare = !text.isEmpty();
-        for (int i = 0; bare && i < text.length(); i++) {
-            char c = text.charAt(i);
-            bare = c > ' ' && c != '\'' && c != '"' && c != '\\' && c != ',' && !isControl(c);
+    /** An argument of a command line (human form): bare unless empty or holding a blank, quote, comma or backslash. */
+    public static String word(String human) {
+        boolean bare = !human.isEmpty();
+        for (int i = 0; bare && i < human.length(); i++) {
+            char c = human.charAt(i);
+            bare = c != ' ' && c != '\'' && c != '"' && c != '\\' && c != ',';
         }
-        return bare ? text : quoted(text);
+        return bare ? human : quoted(human);
     }
 
     /** The arguments, each a {@link #word}, separated by spaces. */
@@ -66,43 +70,11 @@ public final class Text {
         return out.toString();
     }
 
-    public static String quoted(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 2).append('\'');
-        escape(text, '\'', false, out);
-        return out.append('\'').toString();
-    }
-
     /**
-     * Appends {@code text} with {@code quote}, backslash and control characters escaped: C-style
-     * ({@code \\xNN}) or, for JSON, {@code \\uNNNN}.
+     * {@code 'HUMAN'}, with a quote inside written {@code \x27}, so that what stands between the
+     * quotes is still a human form: {@link ByteText#parse} gives the name's bytes back.
      */
-    static void escape(String text, char quote, boolean json, StringBuilder out) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == quote || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c == '\n') {
-                out.append("\\n");
-            } else if (c == '\r') {
-                out.append("\\r");
-            } else if (c == '\t') {
-                out.append("\\t");
-            } else if (KernelText.isEscapedByte(c)) {
-                out.append(json ? String.format("\\u%04x", (int) c)
-                        : String.format("\\x%02x", c - KernelText.ESCAPED_BYTE_BASE));
-            } else if (isControl(c)) {
-                out.append(String.format(!json && c < 0x100 ? "\\x%02x" : "\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-    }
-
-    /**
-     * C0, DEL, C1 and the Unicode line and paragraph separators (anything a terminal may treat as a
-     * break), and the chars that stand for bytes that were not UTF-8: never printed raw.
-     */
-    static boolean isControl(char c) {
-        return c < 0x20 || c >= 0x7f && c < 0xa0 || c == '\u2028' || c == '\u2029' || KernelText.isEscapedByte(c);
+    public static String quoted(String human) {
+        return "'" + human.replace("'", "\\x27") + "'";
     }
 }

@@ -53,8 +53,14 @@ class ScrubProblemsTest {
     void aFileThatIsNotADatabaseIsLeftAlone() throws Exception {
         Path root = tree();
         Path db = Files.writeString(temp.resolve("notes.txt"), "precious notes\n".repeat(500));
+        assertRefusedUntouched(db, root, "not a bitrot-scrub database");
+    }
+
+    /** A run on {@code db} exits 3 with one line holding {@code expected}, and leaves the file as it was. */
+    private static void assertRefusedUntouched(Path db, Path root, String expected) throws Exception {
         byte[] before = Files.readAllBytes(db);
-        assertOneLine(BitrotRun.scrub(db, root.toString()), 3, "not a bitrot-scrub database");
+        assertOneLine(BitrotRun.scrub(db, root.toString()), 3, expected);
+        assertOneLine(BitrotRun.sub("status", db), 3, expected);
         assertArrayEquals(before, Files.readAllBytes(db));
     }
 
@@ -65,10 +71,7 @@ class ScrubProblemsTest {
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db)) {
             connection.createStatement().execute("CREATE TABLE accounts(name TEXT, balance INTEGER)");
         }
-        byte[] before = Files.readAllBytes(db);
-        assertOneLine(BitrotRun.scrub(db, root.toString()), 3, "not a bitrot-scrub database");
-        assertOneLine(BitrotRun.sub("status", db), 3, "not a bitrot-scrub database");
-        assertArrayEquals(before, Files.readAllBytes(db));
+        assertRefusedUntouched(db, root, "not a bitrot-scrub database");
     }
 
     @Test
@@ -82,9 +85,7 @@ class ScrubProblemsTest {
             file.seek(8192); // the header and the schema page stay; the tables' pages are garbage
             file.write(garbage);
         }
-        byte[] before = Files.readAllBytes(db);
-        assertOneLine(BitrotRun.scrub(db, root.toString()), 3, "damaged");
-        assertArrayEquals(before, Files.readAllBytes(db));
+        assertRefusedUntouched(db, root, "damaged");
     }
 
     @Test

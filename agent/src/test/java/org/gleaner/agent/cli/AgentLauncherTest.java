@@ -14,6 +14,7 @@ import java.util.NavigableMap;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.gleaner.agent.daemon.MetricNames;
 import org.gleaner.agent.AgentRun;
 import org.gleaner.agent.AgentRun.Result;
 import org.gleaner.agent.collect.HostileNamesCollectorFactory;
@@ -120,8 +121,12 @@ class AgentLauncherTest {
             String[] levels = line.split(" ")[0].split("\\.");
             assertEquals(5, levels.length, "HOST.hostile.proc.NAME.rss: " + line);
         }
-        assertTrue(hostile.stream().anyMatch(line -> line.contains(".hostile.proc.fake_1_2_second_line_3_4.rss 7 ")), hostile.toString());
-        assertTrue(hostile.stream().anyMatch(line -> line.contains(".hostile.proc._.bytes 0 ")), hostile.toString());
+        assertTrue(hostile.stream().anyMatch(line -> line.contains(".hostile.proc."
+                + MetricNames.escape("fake 1 2\nsecond.line 3 4") + ".rss 7 ")), hostile.toString());
+        assertTrue(hostile.stream().anyMatch(line -> line.contains(".hostile.proc." + MetricNames.escape("") + ".bytes 0 ")),
+                hostile.toString());
+        assertEquals(names, hostile.stream().map(line -> line.split(" ")[0].split("\\.")[3]).distinct().count(),
+                "each name is a series of its own: " + hostile);
     }
 
     @Test
@@ -149,7 +154,7 @@ class AgentLauncherTest {
                 Thread.sleep(50); // until the launcher has exec'ed java
                 flags = List.of(new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).split("\0"));
             }
-            assertTrue(flags.containsAll(List.of("-Xms4m", "-Xmx32m", "-XX:CICompilerCount=1", "-XX:+ExitOnOutOfMemoryError")),
+            assertTrue(flags.containsAll(List.of("-Xms8m", "-Xmx32m", "-XX:CICompilerCount=1", "-XX:+ExitOnOutOfMemoryError")),
                     flags.toString());
             String environment = new String(Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8);
             assertTrue(List.of(environment.split("\0")).contains("MALLOC_ARENA_MAX=2"), "two malloc arenas");

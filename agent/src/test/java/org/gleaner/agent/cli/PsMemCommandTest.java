@@ -5,13 +5,17 @@ import static org.gleaner.agent.cli.PsMemLauncher.jsonQuery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.gleaner.agent.psmem.Text;
+import org.gleaner.collectors.text.ByteText;
+import org.gleaner.testkit.CProgram;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.MemHog;
 import org.gleaner.testkit.Requirements;
@@ -105,15 +109,15 @@ class PsMemCommandTest {
         Path memhog = PsMemLauncher.memhogNamed(name);
         try (MemHog hog = new MemHog(MemHog.command(memhog, 1, 0, 0, comm, "a b", "new\nline: 1"))) {
             String pid = Integer.toString(hog.touch(Duration.ofSeconds(20)).get(0));
-            String quoted = Text.component(name);
-            assertEquals("'ho st.i\\'l\"e\\nx.-stats-" + TEST_PID + "'", quoted);
+            String quoted = Text.name(human(name));
+            assertEquals("'ho st.i\\x27l\"e\\x0ax.-stats-" + TEST_PID + "'", quoted);
 
             String flat = PsMemLauncher.run("--flat", "--pid", pid).ok().stdout();
             for (String line : flat.split("\n")) {
                 assertTrue(line.startsWith(quoted + ".-stats.") || line.startsWith(quoted + "." + pid + "."), line);
             }
-            assertTrue(flat.contains(quoted + "." + pid + ".-cmdline: " + Text.quoted(memhog.toString())
-                    + " 1 0 0 'co\\nm.m\\'x' 'a b' 'new\\nline: 1'\n"), flat);
+            assertTrue(flat.contains(quoted + "." + pid + ".-cmdline: " + Text.quoted(human(memhog.toString()))
+                    + " 1 0 0 'co\\x0am.m\\x27x' 'a b' 'new\\x0aline: 1'\n"), flat);
 
             String[] tree = PsMemLauncher.run("--pid", pid).ok().stdout().split("\n");
             assertEquals(quoted + ":", tree[0]);
@@ -122,12 +126,14 @@ class PsMemCommandTest {
             }
 
             String json = PsMemLauncher.run("--json", "--pid", pid).ok().stdout();
-            assertEquals(jsonString(name), jsonQuery(json, "d['groups'][0]['name']"));
-            assertEquals(jsonString(comm), jsonQuery(json, "d['groups'][0]['processes'][0]['comm']"));
-            assertEquals(jsonString("new\nline: 1"), jsonQuery(json, "d['groups'][0]['processes'][0]['cmdline'][-1]"));
+            assertEquals(jsonString(human(name)), jsonQuery(json, "d['groups'][0]['name']"));
+            assertEquals(jsonString(base64(name)), jsonQuery(json, "d['groups'][0]['name_base64']"));
+            assertEquals(jsonString(human(comm)), jsonQuery(json, "d['groups'][0]['processes'][0]['comm']"));
+            assertEquals(jsonString(human("new\nline: 1")), jsonQuery(json, "d['groups'][0]['processes'][0]['cmdline'][-1]"));
+            assertEquals(jsonString(base64("new\nline: 1")), jsonQuery(json, "d['groups'][0]['processes'][0]['cmdline_base64'][-1]"));
 
             String summary = PsMemLauncher.run("--summary", "--pid", pid).ok().stdout();
-            assertTrue(summary.contains(" " + Text.word(name) + " (1)\n"), summary);
+            assertTrue(summary.contains(" " + quoted + " (1)\n"), summary);
             assertEquals(6, summary.split("\n").length, "header, blank, one program, rule, total, rule: " + summary);
         }
     }
@@ -141,8 +147,45 @@ class PsMemCommandTest {
             String flat = PsMemLauncher.run("--flat", "--pid", pid).ok().stdout();
             assertTrue(flat.contains(".-cmdline: " + memhog + " 1 0 0 comm 'bad\\xffbyte'\n"), flat);
             String json = PsMemLauncher.run("--json", "--pid", pid).ok().stdout();
-            assertEquals("\"bad\\udcffbyte\"", jsonQuery(json, "d['groups'][0]['processes'][0]['cmdline'][-1]"));
+            assertEquals("\"bad\\\\xffbyte\"", jsonQuery(json, "d['groups'][0]['processes'][0]['cmdline'][-1]"));
+            assertEquals(jsonString(Base64.getEncoder().encodeToString(new byte[] {'b', 'a', 'd', (byte) 0xff, 'b', 'y', 't', 'e'})),
+                    jsonQuery(json, "d['groups'][0]['processes'][0]['cmdline_base64'][-1]"));
         }
+    }
+
+    /** Executables named with the bytes ff fe and fe ff: two groups, each shown by its own bytes. */
+    @Test
+    void groupsAreKeyedByTheirBytes() throws Exception {
+        Path dir = Files.createTempDirectory("psmem-bytes-");
+        Path memhog = CProgram.bundled("memhog");
+        Cmd.run(Duration.ofSeconds(20), "sh", "-c", "cd \"$1\" && cp \"$2\" \"$(printf '\\377\\376bad')\""
+                + " && cp \"$2\" \"$(printf '\\376\\377bad')\" && chmod a+rx .", "sh", dir.toString(), memhog.toString()).ok();
+        String script = "cd \"$1\" && exec \"./$(printf \"\\\\$2\")bad\" 1 0 0";
+        try (MemHog first = new MemHog(List.of("bash", "-c", script, "x", dir.toString(), "377\\376"));
+                MemHog second = new MemHog(List.of("bash", "-c", script, "x", dir.toString(), "376\\377"))) {
+            String firstPid = Integer.toString(first.touch(Duration.ofSeconds(20)).get(0));
+            String secondPid = Integer.toString(second.touch(Duration.ofSeconds(20)).get(0));
+            String flat = PsMemLauncher.run("--flat", "--pid", firstPid + "," + secondPid).ok().stdout();
+            assertTrue(flat.contains("'\\xff\\xfebad'." + firstPid + ".-stats.private: "), flat);
+            assertTrue(flat.contains("'\\xfe\\xffbad'." + secondPid + ".-stats.private: "), flat);
+            String summary = PsMemLauncher.run("--summary", "--pid", firstPid + "," + secondPid).ok().stdout();
+            assertTrue(summary.contains(" '\\xff\\xfebad' (1)\n") && summary.contains(" '\\xfe\\xffbad' (1)\n"), summary);
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    private static String human(String text) {
+        return ByteText.human(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.gleaner.agent.daemon.MetricNames;
 import org.gleaner.testkit.CProgram;
 import org.gleaner.testkit.Cmd;
 import org.gleaner.testkit.Launcher;
@@ -56,9 +57,11 @@ class ConntrackCollectorFactoryTest {
                 traffic.join(30_000);
             }
             List<String> lines = result.stdout().lines().toList();
-            for (String metric : List.of(".conntrack.peers.198_18_0_2.bytes_out ", ".conntrack.peers.lab.bytes_in ",
-                    ".conntrack.peers.2001_2__2.packets_out ", ".conntrack.total.flows_started ",
-                    ".conntrack.services.tcp_7000.peers.198_18_0_2.bytes_in ", ".conntrack.collector.lost_events 0 ")) {
+            String v4 = MetricNames.escape("198.18.0.2");
+            String v6 = MetricNames.escape("2001:2::2");
+            for (String metric : List.of(".conntrack.peers." + v4 + ".bytes_out ", ".conntrack.peers.lab.bytes_in ",
+                    ".conntrack.peers." + v6 + ".packets_out ", ".conntrack.total.flows_started ",
+                    ".conntrack.services.tcp_7000.peers." + v4 + ".bytes_in ", ".conntrack.collector.lost_events 0 ")) {
                 assertTrue(lines.stream().anyMatch(line -> line.contains(metric) && !line.contains(metric + "0 ")
                         || metric.endsWith(" 0 ") && line.contains(metric)), metric + " missing or zero in:\n" + result.stdout());
             }

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -94,21 +96,21 @@ class FatraceToolTest {
     void hostileNamesPrintAsOneEscapedLineEach() throws Exception {
         try (Tmpfs tmpfs = Tmpfs.mount("fatrace-names")) {
             Path root = tmpfs.path();
-            try (Tracer text = Tracer.start(root, fatrace(), "-c", "-s", "3", "-f", "+");
-                 Tracer json = Tracer.start(root, fatrace(), "-c", "-s", "3", "-f", "+", "--json")) {
+            try (Tracer text = Tracer.start(root, fatrace(), "-c", "-s", "8", "-f", "+");
+                 Tracer json = Tracer.start(root, fatrace(), "-c", "-s", "8", "-f", "+", "--json")) {
                 Cmd.run(LIMIT, "sh", "-c", "cd \"$1\" && touch \"$(printf 'new\\nline')\" 'a\\b' 'x\"y'", "sh",
                         root.toString()).ok();
                 assertEquals(0, text.await(LIMIT), text.stderr());
                 assertEquals(0, json.await(LIMIT), json.stderr());
                 List<String> lines = text.lines();
                 assertEquals(3, lines.size(), String.join("\n", lines));
-                assertTrue(lines.contains("touch(" + pid(lines.get(0)) + "): + " + root + "/new\\nline")
-                        || lines.stream().anyMatch(l -> l.endsWith("): + " + root + "/new\\nline")), lines.toString());
+                assertTrue(lines.stream().anyMatch(l -> l.endsWith("): + " + root + "/new\\x0aline")), lines.toString());
                 assertTrue(lines.stream().anyMatch(l -> l.endsWith("): + " + root + "/a\\\\b")), lines.toString());
                 List<String> objects = json.lines();
                 assertEquals(3, objects.size(), String.join("\n", objects));
-                assertTrue(objects.stream().anyMatch(l -> l.endsWith("\"types\":\"+\",\"path\":\"" + root + "/new\\nline\"}")),
-                        objects.toString());
+                String newline = Base64.getEncoder().encodeToString((root + "/new\nline").getBytes(StandardCharsets.UTF_8));
+                assertTrue(objects.stream().anyMatch(l -> l.endsWith("\"types\":\"+\",\"path\":\"" + root
+                        + "/new\\\\x0aline\",\"path_base64\":\"" + newline + "\"}")), objects.toString());
                 assertTrue(objects.stream().anyMatch(l -> l.endsWith("\"path\":\"" + root + "/x\\\"y\"}")), objects.toString());
             }
         }

@@ -81,8 +81,9 @@ class AcknowledgementTest {
 
     /**
      * The issue's reproduction as a process: {@code bin/gleaner agent -i 1s -t NEVER_READS -t LIVE
-     * --collectors system --cycles 20}. Every tick reaches the live carbon (only ticks the agent reports
-     * as skipped may be missing), with the default acknowledgement timeout.
+     * --collectors system --cycles 30}. Every tick reaches the live carbon (only ticks the agent reports
+     * as skipped may be missing), with the default acknowledgement timeout: the peer is left after 10 s
+     * and the backlog it held is replayed, paced, while the run goes on.
      */
     @Test
     void theAgentFailsOverFromAPeerThatNeverReadsAndDeliversEveryTick() throws Exception {
@@ -94,12 +95,12 @@ class AcknowledgementTest {
             long started = System.currentTimeMillis() / 1000;
             AgentRun.Result result = AgentRun.run(Duration.ofSeconds(90), Map.of(), "agent", "--config", config.toString(),
                     "-i", "1s", "-t", "127.0.0.1:" + never.port(), "-t", "127.0.0.1:" + carbon.plaintextPort(),
-                    "--collectors", "system", "--cycles", "20");
+                    "--collectors", "system", "--cycles", "30");
             assertEquals(0, result.exit(), result.stderr());
             assertTrue(result.stderr().contains("failover"), "the failover is logged:\n" + result.stderr());
-            NavigableMap<Long, Double> stored = carbon.awaitPoints(metric, started - 1, started + 120, 20, Duration.ofSeconds(20));
+            NavigableMap<Long, Double> stored = carbon.awaitPoints(metric, started - 1, started + 120, 30, Duration.ofSeconds(20));
             int skipped = skippedTicks(result.stderr());
-            assertTrue(stored.size() >= 20 - skipped, "ticks in the live carbon: " + stored.keySet() + "\n" + result.stderr());
+            assertTrue(stored.size() >= 30 - skipped, "ticks in the live carbon: " + stored.keySet() + "\n" + result.stderr());
             TreeSet<Long> gaps = new TreeSet<>();
             for (long tick = stored.firstKey(); tick <= stored.lastKey(); tick++) {
                 if (!stored.containsKey(tick)) {

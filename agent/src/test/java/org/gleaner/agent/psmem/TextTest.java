@@ -1,8 +1,11 @@
 package org.gleaner.agent.psmem;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.gleaner.collectors.text.ByteText;
 import org.junit.jupiter.api.Test;
 
 class TextTest {
@@ -21,29 +24,31 @@ class TextTest {
     }
 
     @Test
-    void componentsAreBareOnlyWhenUnambiguous() {
-        assertEquals("agetty", Text.component("agetty"));
-        assertEquals("[heap]", Text.component("[heap]"));
-        assertEquals("'/lib/ld-2.12.2.so'", Text.component("/lib/ld-2.12.2.so"));
-        assertEquals("'python3.11'", Text.component("python3.11"), "a dot would add a level in flat output");
-        assertEquals("'-stats'", Text.component("-stats"), "cannot pass for the reserved keys");
-        assertEquals("''", Text.component(""));
-        assertEquals("'a\\'b\\\\c\\nd\\x01\\x7f\\u2028'", Text.component("a'b\\c\nd\u0001\u007f\u2028"));
-        assertEquals("'[anon:my buf]'", Text.component("[anon:my buf]"));
-        assertEquals("'bad\\xffbyte'", Text.component("bad\uDCFFbyte"), "a byte that was not UTF-8");
-        assertEquals("'bad\\xffbyte'", Text.word("bad\uDCFFbyte"));
+    void namesAreBareOnlyWhenUnambiguous() {
+        assertEquals("agetty", Text.name("agetty"));
+        assertEquals("[heap]", Text.name("[heap]"));
+        assertEquals("'/lib/ld-2.12.2.so'", Text.name("/lib/ld-2.12.2.so"));
+        assertEquals("'python3.11'", Text.name("python3.11"), "a dot would add a level in flat output");
+        assertEquals("'-stats'", Text.name("-stats"), "cannot pass for the reserved keys");
+        assertEquals("''", Text.name(""));
+        assertEquals("'[anon:my buf]'", Text.name("[anon:my buf]"));
+    }
+
+    /** Quoted names stay human forms: what is between the quotes parses back to the exact bytes. */
+    @Test
+    void quotedNamesAreReversible() {
+        byte[] raw = {'a', '\'', 'b', '\\', 'c', '\n', 'd', 1, 0x7f, (byte) 0xe2, (byte) 0x80, (byte) 0xa8, (byte) 0xff};
+        String quoted = Text.name(ByteText.human(raw));
+        assertEquals("'a\\x27b\\\\c\\x0ad\\x01\\x7f\\xe2\\x80\\xa8\\xff'", quoted);
+        assertArrayEquals(raw, ByteText.parse(quoted.substring(1, quoted.length() - 1)));
+        assertEquals(quoted, Text.word(ByteText.human(raw)), "one quoting everywhere");
     }
 
     @Test
     void commandLineWords() {
         assertEquals("/sbin/agetty tty3 38400", Text.words(List.of("/sbin/agetty", "tty3", "38400")));
-        assertEquals("x 'a b' '' 'it\\'s' 'l\\nf' 'a,b'", Text.words(List.of("x", "a b", "", "it's", "l\nf", "a,b")));
-    }
-
-    @Test
-    void jsonEscapes() {
-        StringBuilder out = new StringBuilder();
-        Text.escape("q\"b\\n\n\u0001'\u0085\uDCFF", '"', true, out);
-        assertEquals("q\\\"b\\\\n\\n\\u0001'\\u0085\\udcff", out.toString());
+        assertEquals("x 'a b' '' 'it\\x27s' 'l\\x0af' 'a,b'",
+                Text.words(List.of("x", "a b", "", "it's", "l\nf", "a,b").stream()
+                        .map(word -> ByteText.human(word.getBytes(StandardCharsets.UTF_8))).toList()));
     }
 }

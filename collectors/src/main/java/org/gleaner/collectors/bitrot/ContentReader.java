@@ -1,7 +1,12 @@
 package org.gleaner.collectors.bitrot;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.gleaner.collectors.jna.FileCalls;
 
 /**
@@ -9,11 +14,14 @@ import org.gleaner.collectors.jna.FileCalls;
  * it, so that neither a cached page is trusted nor the page cache disturbed; elsewhere the file's
  * clean cached pages are dropped before and after the read (POSIX_FADV_DONTNEED, posix_fadvise(2))
  * so that the read reaches the medium. The file's metadata is compared after every read: a file
- * that changes while it is read is given up, never judged.
+ * that changes while it is read is given up, never judged. Reading and digesting overlap: while
+ * one buffer is digested on a helper thread the next is read, so the disk never waits for the CPU
+ * (the reading thread keeps its I/O priority).
  */
-final class ContentReader {
+final class ContentReader implements AutoCloseable {
     static final int BLOCK_SIZE = 1 << 20;
-    private static final int BLOCKS_PER_READ = 4;
+    /** Blocks per read at full speed; a rate-limited reader reads one block at a time. */
+    static final int BLOCKS_PER_FAST_READ = 4;
     private static final int ALIGNMENT = 4096;
 
     private static final Failed DIRECT_REFUSED = new Failed("O_DIRECT refused");
@@ -22,7 +30,14 @@ final class ContentReader {
     private final DigestAlgorithm.Hasher hasher;
     private final DigestAlgorithm algorithm;
     private final TokenBucket bytesPerSecond;
-    private final ByteBuffer buffer;
+    private final ByteBuffer[] buffers = new ByteBuffer[2];
+    /** The buffers' native memory: JNA's, outside the JVM's direct-memory cap (the agent runs with a small one). */
+    private final Memory[] memory = new Memory[2];
+    private final ExecutorService digesting = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "scrubber-digest");
+        thread.setDaemon(true);
+        return thread;
+    });
     private boolean noatime = true;
 
     sealed interface Outcome permits Digested, Changed, Vanished, Failed {}
@@ -38,12 +53,16 @@ final class ContentReader {
     /** It could not be read; {@code reason} is the system's error text. */
     record Failed(String reason) implements Outcome {}
 
-    ContentReader(DigestAlgorithm algorithm, TokenBucket bytesPerSecond) {
+    ContentReader(DigestAlgorithm algorithm, TokenBucket bytesPerSecond, int blocksPerRead) {
         this.algorithm = algorithm;
         this.hasher = algorithm.newHasher();
         this.bytesPerSecond = bytesPerSecond;
-        int capacity = BLOCK_SIZE * BLOCKS_PER_READ;
-        this.buffer = ByteBuffer.allocateDirect(capacity + ALIGNMENT).alignedSlice(ALIGNMENT).limit(capacity).slice();
+        int capacity = BLOCK_SIZE * blocksPerRead;
+        for (int i = 0; i < buffers.length; i++) {
+            // aligned for O_DIRECT (open(2): to the logical block size, which 4096 covers)
+            memory[i] = new Memory(capacity + ALIGNMENT);
+            buffers[i] = memory[i].align(ALIGNMENT).getByteBuffer(0, capacity);
+        }
     }
 
     /**
@@ -128,33 +147,39 @@ final class ContentReader {
         byte[] blocks = new byte[(int) blockCount * algorithm.length()];
         long total = 0;
         int block = 0;
-        while (true) {
-            int filled;
-            try {
-                filled = fill(fd);
-            } catch (LastErrorException e) {
-                if (direct && e.getErrorCode() == FileCalls.EINVAL) {
-                    return DIRECT_REFUSED;
+        int current = 0;
+        Future<?> pending = null;
+        try {
+            while (true) {
+                ByteBuffer buffer = buffers[current];
+                int filled;
+                try {
+                    filled = fill(fd, buffer);
+                } catch (LastErrorException e) {
+                    if (direct && e.getErrorCode() == FileCalls.EINVAL) {
+                        return DIRECT_REFUSED;
+                    }
+                    return new Failed(RawFiles.errorText(e));
                 }
-                return new Failed(RawFiles.errorText(e));
+                bytesPerSecond.take(filled);
+                total += filled;
+                if (total > before.size() || !files.stat(fd).sameSnapshot(before)) {
+                    return new Changed();
+                }
+                await(pending);
+                pending = null;
+                int first = block;
+                block += (filled + BLOCK_SIZE - 1) / BLOCK_SIZE;
+                Runnable digest = () -> digestBlocks(buffer, filled, blocks, first);
+                if (filled < buffer.capacity()) {
+                    digest.run(); // the last (for a small file the only) part: no hand-over
+                    break;
+                }
+                pending = digesting.submit(digest);
+                current = 1 - current;
             }
-            bytesPerSecond.take(filled);
-            if (total + filled > before.size()) {
-                return new Changed();
-            }
-            for (int at = 0; at < filled; at += BLOCK_SIZE) {
-                int length = Math.min(BLOCK_SIZE, filled - at);
-                hasher.block(buffer.slice(at, length), length, blocks, block * algorithm.length());
-                block++;
-            }
-            total += filled;
-            FileStat now = files.stat(fd);
-            if (!now.sameSnapshot(before)) {
-                return new Changed();
-            }
-            if (filled < buffer.capacity()) {
-                break;
-            }
+        } finally {
+            await(pending);
         }
         if (!direct) {
             FileCalls.posix_fadvise(fd, 0, 0, FileCalls.POSIX_FADV_DONTNEED);
@@ -165,8 +190,28 @@ final class ContentReader {
         return new Digested(before, blocks, hasher.file(total, blocks));
     }
 
+    private void digestBlocks(ByteBuffer buffer, int filled, byte[] blocks, int firstBlock) {
+        int block = firstBlock;
+        for (int at = 0; at < filled; at += BLOCK_SIZE) {
+            int length = Math.min(BLOCK_SIZE, filled - at);
+            hasher.block(buffer.slice(at, length), length, blocks, block * algorithm.length());
+            block++;
+        }
+    }
+
+    private static void await(Future<?> digest) throws InterruptedException {
+        if (digest == null) {
+            return;
+        }
+        try {
+            digest.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("digesting failed: " + e.getCause(), e.getCause());
+        }
+    }
+
     /** Reads until the buffer is full or the file ends; the bytes read. */
-    private int fill(int fd) throws LastErrorException {
+    private static int fill(int fd, ByteBuffer buffer) throws LastErrorException {
         int filled = 0;
         while (filled < buffer.capacity()) {
             long read;
@@ -185,5 +230,13 @@ final class ContentReader {
             filled += (int) read;
         }
         return filled;
+    }
+
+    @Override
+    public void close() {
+        digesting.shutdownNow();
+        for (Memory allocated : memory) {
+            allocated.close();
+        }
     }
 }

@@ -48,6 +48,7 @@ public final class ScrubStore implements AutoCloseable {
         "CREATE INDEX files_pending ON files(dir, name) WHERE digest IS NULL OR changed = 1 OR corrupt_since IS NOT NULL",
         "CREATE INDEX files_inode ON files(device, inode)",
         "CREATE INDEX files_vanished ON files(size) WHERE vanished = 1",
+        "CREATE INDEX files_corrupt ON files(dir) WHERE corrupt_since IS NOT NULL",
         "CREATE TABLE runs(id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL, finished_at INTEGER)",
     };
     private static final String WORK_COLUMNS = "f.dir, f.name, d.path, f.device, f.inode, f.size, f.mtime_ns, f.ctime_ns,"
@@ -247,19 +248,9 @@ public final class ScrubStore implements AutoCloseable {
     }
 
     long beginRun(long now) throws StoreException {
-        try {
-            PreparedStatement insert = statement("INSERT INTO runs(started_at) VALUES (?)");
-            insert.setLong(1, now);
-            insert.executeUpdate();
-            try (ResultSet rows = db.createStatement().executeQuery("SELECT last_insert_rowid()")) {
-                rows.next();
-                long run = rows.getLong(1);
-                commit();
-                return run;
-            }
-        } catch (SQLException e) {
-            throw failure(e);
-        }
+        long run = single("INSERT INTO runs(started_at) VALUES (?) RETURNING id", now);
+        commit();
+        return run;
     }
 
     void finishRun(long run, long now) throws StoreException {
@@ -269,18 +260,8 @@ public final class ScrubStore implements AutoCloseable {
 
     /** The directory's id, recording that this run listed it. */
     long directory(byte[] path, long run) throws StoreException {
-        try {
-            PreparedStatement upsert = statement("INSERT INTO dirs(path, scanned_run) VALUES (?, ?)"
-                    + " ON CONFLICT(path) DO UPDATE SET scanned_run = excluded.scanned_run RETURNING id");
-            upsert.setBytes(1, path);
-            upsert.setLong(2, run);
-            try (ResultSet rows = upsert.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw failure(e);
-        }
+        return single("INSERT INTO dirs(path, scanned_run) VALUES (?, ?)"
+                + " ON CONFLICT(path) DO UPDATE SET scanned_run = excluded.scanned_run RETURNING id", path, run);
     }
 
     /** The files recorded in a directory, by name (wrapped for byte-wise equality). */
@@ -435,6 +416,11 @@ public final class ScrubStore implements AutoCloseable {
         return updated;
     }
 
+    /** Whether any file is known to have vanished (else no new file can be one of them, moved). */
+    boolean anyVanished() throws StoreException {
+        return single("SELECT EXISTS (SELECT 1 FROM files WHERE vanished = 1)") != 0;
+    }
+
     /** New, edited and corrupt files of this run's directories that this run has not yet digested. */
     List<Work> pending(long run, int limit) throws StoreException {
         return work("SELECT " + WORK_COLUMNS + " FROM files f JOIN dirs d ON d.id = f.dir"
@@ -498,17 +484,8 @@ public final class ScrubStore implements AutoCloseable {
 
     /** Bytes of the baselined files of this run's directories: the base of --percent. */
     long baselinedBytes(long run) throws StoreException {
-        try {
-            PreparedStatement select = statement("SELECT COALESCE(sum(f.size), 0) FROM files f JOIN dirs d ON d.id = f.dir"
-                    + " WHERE f.digest IS NOT NULL AND f.link = 0 AND f.vanished = 0 AND d.scanned_run = ?");
-            select.setLong(1, run);
-            try (ResultSet rows = select.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw failure(e);
-        }
+        return single("SELECT COALESCE(sum(f.size), 0) FROM files f JOIN dirs d ON d.id = f.dir"
+                + " WHERE f.digest IS NOT NULL AND f.link = 0 AND f.vanished = 0 AND d.scanned_run = ?", run);
     }
 
     /** New digests and the snapshot they were taken with, in one statement. */
@@ -609,6 +586,20 @@ public final class ScrubStore implements AutoCloseable {
         try {
             db.commit();
             lastCommit = System.currentTimeMillis();
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    /** The one number a statement returns. */
+    private long single(String sql, Object... arguments) throws StoreException {
+        try {
+            PreparedStatement statement = statement(sql);
+            bind(statement, arguments);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
         } catch (SQLException e) {
             throw failure(e);
         }

@@ -30,6 +30,8 @@ public final class Scrubber {
      * difference found against it counts as an edit, never as corruption.
      */
     static final long RACY_MILLIS = 100;
+    /** Below this read rate one block per read is plenty (and keeps the agent's memory small). */
+    private static final long FAST_READS_FROM = 64L << 20;
 
     /**
      * @param roots absolute paths without a trailing '/'
@@ -41,7 +43,28 @@ public final class Scrubber {
      * @param filesPerSecond files opened per second, 0 for none
      */
     public record Options(List<byte[]> roots, DigestAlgorithm hash, Duration budget, int percent, Duration olderThan,
-            long bytesPerSecond, double filesPerSecond, PathFilter filter, boolean crossFilesystems, boolean idleIo) {}
+            long bytesPerSecond, double filesPerSecond, PathFilter filter, boolean crossFilesystems, boolean idleIo) {
+        /** A root inside another is dropped (it would be walked twice, and its files taken for their own hard links). */
+        public Options {
+            List<byte[]> sorted = new ArrayList<>(roots);
+            sorted.sort(Arrays::compareUnsigned);
+            List<byte[]> outermost = new ArrayList<>();
+            for (byte[] root : sorted) {
+                if (outermost.isEmpty() || !within(root, outermost.get(outermost.size() - 1))) {
+                    outermost.add(root);
+                }
+            }
+            roots = List.copyOf(outermost);
+        }
+
+        private static boolean within(byte[] path, byte[] root) {
+            if (root.length == 1 && root[0] == '/') {
+                return true;
+            }
+            return path.length >= root.length && Arrays.equals(path, 0, root.length, root, 0, root.length)
+                    && (path.length == root.length || path[root.length] == '/');
+        }
+    }
 
     /** Progress, called on the scrubbing thread. */
     public interface Listener {
@@ -83,6 +106,7 @@ public final class Scrubber {
     private long deadline;
     private long digestedFiles;
     private long digestedBytes;
+    private boolean anyVanished;
 
     private record InodeKey(long device, long inode) {}
 
@@ -151,7 +175,10 @@ public final class Scrubber {
             return Acceptance.NO_FINDING;
         }
         DigestAlgorithm algorithm = store.algorithm();
-        ContentReader.Outcome outcome = new ContentReader(algorithm, new TokenBucket(0)).read(path, null);
+        ContentReader.Outcome outcome;
+        try (ContentReader reader = new ContentReader(algorithm, new TokenBucket(0), ContentReader.BLOCKS_PER_FAST_READ)) {
+            outcome = reader.read(path, null);
+        }
         if (outcome instanceof ContentReader.Failed failed) {
             throw new ReadFailure(failed.reason());
         }
@@ -186,9 +213,19 @@ public final class Scrubber {
         long started = clock.millis();
         algorithm = algorithm(store, options.hash());
         String ioPriority = options.idleIo() ? idleIoPriority() : "best-effort";
-        reader = new ContentReader(algorithm, new TokenBucket(options.bytesPerSecond()));
+        boolean fast = options.bytesPerSecond() == 0 || options.bytesPerSecond() >= FAST_READS_FROM;
+        reader = new ContentReader(algorithm, new TokenBucket(options.bytesPerSecond()),
+                fast ? ContentReader.BLOCKS_PER_FAST_READ : 1);
         filesBucket = new TokenBucket(options.filesPerSecond());
         deadline = options.budget() == null ? Long.MAX_VALUE : started + options.budget().toMillis();
+        try {
+            return run(started, ioPriority);
+        } finally {
+            reader.close();
+        }
+    }
+
+    private Report run(long started, String ioPriority) throws StoreException, InterruptedException {
         run = store.beginRun(started);
 
         boolean walked = scan();
@@ -196,6 +233,7 @@ public final class Scrubber {
             store.markUnlistedVanished(options.roots(), run);
         }
         counts.moved.addAndGet(store.carryMovedByInode(run));
+        anyVanished = store.anyVanished();
         store.commit();
 
         long checkedBefore = started - options.olderThan().toMillis();
@@ -373,7 +411,7 @@ public final class Scrubber {
             store.storeBaseline(work, digested, now, run);
             counts.filesBaselined.incrementAndGet();
             counts.bytesBaselined.addAndGet(size);
-            if (store.carryMovedByContent(work.dir(), work.name(), size, digested.digest())) {
+            if (anyVanished && store.carryMovedByContent(work.dir(), work.name(), size, digested.digest())) {
                 counts.moved.incrementAndGet();
             }
         } else if (Arrays.equals(digested.digest(), work.digest())) {

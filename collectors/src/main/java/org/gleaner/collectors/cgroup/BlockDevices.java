@@ -1,11 +1,11 @@
 package org.gleaner.collectors.cgroup;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.gleaner.collectors.text.ByteText;
 
 /**
  * Names block devices from their MAJ:MIN through sysfs (sysfs-dev ABI: {@code /sys/dev/block/M:m} is a
@@ -29,7 +29,13 @@ final class BlockDevices {
         String id = major + ":" + minor;
         Path link = sysDevBlock.resolve(id);
         try {
-            String dmName = Files.readString(link.resolve("dm/name"), StandardCharsets.UTF_8).strip();
+            // a device-mapper name is bytes: its human form, never a decoding that can fail
+            byte[] raw = Files.readAllBytes(link.resolve("dm/name"));
+            int length = raw.length;
+            while (length > 0 && (raw[length - 1] == '\n' || raw[length - 1] == ' ')) {
+                length--;
+            }
+            String dmName = ByteText.human(raw, 0, length);
             if (!dmName.isEmpty()) {
                 return dmName;
             }

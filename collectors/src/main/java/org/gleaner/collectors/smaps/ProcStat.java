@@ -1,5 +1,7 @@
 package org.gleaner.collectors.smaps;
 
+import org.gleaner.collectors.text.ByteText;
+
 
 /**
  * The parts of /proc/PID/stat that identify a process (proc(5)): its comm, its flags and its start
@@ -56,7 +58,7 @@ public record ProcStat(String comm, long flags, long startTime) {
         if (flags < 0 || startTime < 0) {
             return null;
         }
-        return new ProcStat(KernelText.decode(text, open + 1, close - open - 1), flags, startTime);
+        return new ProcStat(ByteText.human(text, open + 1, close - open - 1), flags, startTime);
     }
 
     private static long decimal(byte[] text, int from, int to) {

@@ -1,5 +1,6 @@
 package org.gleaner.collectors.smaps;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.gleaner.collectors.text.ByteText;
 
 /**
  * Reads one process at a time from /proc. Every file is opened relative to the process's /proc/PID
@@ -99,13 +101,13 @@ public final class ProcessReader {
         int start = 0;
         for (int i = 0; i < length; i++) {
             if (bytes[i] == 0) {
-                arguments.add(KernelText.decode(bytes, start, i - start));
+                arguments.add(ByteText.human(bytes, start, i - start));
                 start = i + 1;
             }
         }
         if (start < length) {
             // a process that rewrote its arguments (setproctitle) may leave no terminating NUL
-            arguments.add(KernelText.decode(bytes, start, length - start));
+            arguments.add(ByteText.human(bytes, start, length - start));
         }
         return arguments;
     }
@@ -117,11 +119,31 @@ public final class ProcessReader {
      */
     private static String readExe(Path directory) {
         try {
-            String target = Files.readSymbolicLink(directory.resolve("exe")).toString();
+            String target = ByteText.human(rawBytes(Files.readSymbolicLink(directory.resolve("exe"))));
             return target.endsWith(DELETED) ? target.substring(0, target.length() - DELETED.length()) : target;
         } catch (IOException | UnsupportedOperationException e) {
             return null;
         }
+    }
+
+    /**
+     * The bytes of an absolute path the JDK read from the kernel. Its toString decodes them with the
+     * locale's charset, which replaces bytes that are not valid in it (two different names would
+     * print alike); its URI percent-encodes the bytes themselves, whatever the locale.
+     */
+    private static byte[] rawBytes(Path absolute) {
+        String uriPath = absolute.toUri().getRawPath();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(uriPath.length());
+        for (int i = 0; i < uriPath.length(); i++) {
+            char c = uriPath.charAt(i);
+            if (c == '%' && i + 2 < uriPath.length()) {
+                bytes.write(Integer.parseInt(uriPath, i + 1, i + 3, 16));
+                i += 2;
+            } else {
+                bytes.write(c);
+            }
+        }
+        return bytes.toByteArray();
     }
 
     private int readSmall(SecureDirectoryStream<Path> process, Path file) throws IOException {
@@ -137,6 +159,42 @@ public final class ProcessReader {
     static String basename(String path) {
         int slash = path.lastIndexOf('/');
         return slash >= 0 && slash < path.length() - 1 ? path.substring(slash + 1) : path;
+    }
+
+    /**
+     * A mapping name in its human form. smaps writes a newline in a path as the octal escape
+     * {@code \012} (seq_file_path with "\n" in fs/proc/task_mmu.c) and nothing else: it is turned
+     * back into the newline byte. (A name holding a literal backslash-012 reads the same in smaps:
+     * the kernel does not escape backslashes.)
+     */
+    static String mappingName(byte[] name, int length) {
+        byte[] raw = name;
+        int rawLength = length;
+        int escape = indexOfNewlineEscape(name, 0, length);
+        if (escape >= 0) {
+            raw = new byte[length];
+            rawLength = 0;
+            int from = 0;
+            while (escape >= 0) {
+                System.arraycopy(name, from, raw, rawLength, escape - from);
+                rawLength += escape - from;
+                raw[rawLength++] = '\n';
+                from = escape + 4;
+                escape = indexOfNewlineEscape(name, from, length);
+            }
+            System.arraycopy(name, from, raw, rawLength, length - from);
+            rawLength += length - from;
+        }
+        return ByteText.human(raw, 0, rawLength);
+    }
+
+    private static int indexOfNewlineEscape(byte[] name, int from, int length) {
+        for (int i = from; i + 3 < length; i++) {
+            if (name[i] == '\\' && name[i + 1] == '0' && name[i + 2] == '1' && name[i + 3] == '2') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Adds up a process's mappings by name, keeping address order. */
@@ -161,8 +219,7 @@ public final class ProcessReader {
             // consecutive mappings of one file (text, data, bss) are the common case: skip the String
             if (last == null || nameLength != lastNameLength
                     || !Arrays.equals(name, 0, nameLength, lastName, 0, nameLength)) {
-                String key = nameLength == 0 ? MappingMemory.ANONYMOUS
-                        : KernelText.decode(name, 0, nameLength);
+                String key = nameLength == 0 ? MappingMemory.ANONYMOUS : mappingName(name, nameLength);
                 last = byName.computeIfAbsent(key, k -> new Builder(k, device, inode));
                 if (lastName.length < nameLength) {
                     lastName = new byte[nameLength];

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.gleaner.collectors.netlink.NetlinkAttributes;
+import org.gleaner.collectors.text.ByteText;
 
 /**
  * Builds the generic-netlink requests of the taskstats interface and parses what the kernel sends
@@ -203,6 +204,6 @@ public final class TaskstatsMessages {
             bytes[length] = buffer.get(offset + length);
             length++;
         }
-        return new String(bytes, 0, length, StandardCharsets.UTF_8);
+        return ByteText.human(bytes, 0, length);
     }
 }

@@ -36,6 +36,10 @@ class ScrubberTest {
     private Scrubber.Report scrub(Path root, ScrubCounts counts, long bytesPerSecond, Scrubber.Listener listener) throws Exception {
         Scrubber.Options options = new Scrubber.Options(List.of(root.toString().getBytes(StandardCharsets.UTF_8)), null, null, 0,
                 Duration.ZERO, bytesPerSecond, 0, new PathFilter(List.of(), List.of()), false, false);
+        return scrub(counts, options, listener);
+    }
+
+    private Scrubber.Report scrub(ScrubCounts counts, Scrubber.Options options, Scrubber.Listener listener) throws Exception {
         try (ScrubStore store = ScrubStore.openForWriting(temp.resolve("bitrot.db"))) {
             return new Scrubber(store, options, counts, listener, () -> false, Clock.systemUTC()).run();
         }
@@ -95,7 +99,7 @@ class ScrubberTest {
         scrub(root);
         Thread writer = new Thread(() -> {
             try {
-                Thread.sleep(400);
+                Thread.sleep(300);
                 try (RandomAccessFile file = new RandomAccessFile(big.toFile(), "rw")) {
                     file.seek(20 << 20);
                     file.write(1);
@@ -104,9 +108,14 @@ class ScrubberTest {
                 throw new IllegalStateException(e);
             }
         });
-        writer.start();
         ScrubCounts counts = new ScrubCounts();
-        Scrubber.Report report = scrub(root, counts, 16 << 20, new Scrubber.Listener() {}); // 1.5 s to read
+        // 8 MiB/s: the 24 MiB take 2 s after a one-second burst; the write comes 0.3 s into the read
+        Scrubber.Report report = scrub(root, counts, 8 << 20, new Scrubber.Listener() {
+            @Override
+            public void planned(long files, long bytes) {
+                writer.start();
+            }
+        });
         writer.join();
         assertEquals(List.of(), report.findings());
         assertEquals(1, counts.skippedChanging.get());
@@ -135,6 +144,59 @@ class ScrubberTest {
         assertEquals(baselinedAt, baselinedAt("a2"));
         ScrubCounts again = scrub(root);
         assertEquals(3, again.filesVerified.get());
+    }
+
+    @Test
+    void eachRunVerifiesTheOldestChecksWithinItsLimits() throws Exception {
+        Path root = tree();
+        for (int i = 0; i < 10; i++) {
+            Files.writeString(root.resolve("f" + i), "0123456789".repeat(100));
+        }
+        settle();
+        scrub(root);
+        List<Long> verified = new ArrayList<>();
+        for (int run = 0; run < 3; run++) {
+            Thread.sleep(5); // distinct check times
+            ScrubCounts counts = new ScrubCounts();
+            scrub(counts, options(root, 30, Duration.ZERO), new Scrubber.Listener() {});
+            verified.add(counts.filesVerified.get());
+        }
+        assertEquals(List.of(3L, 3L, 3L), verified, "30% of the bytes per run");
+        ScrubCounts rest = new ScrubCounts();
+        scrub(rest, options(root, 0, Duration.ZERO), new Scrubber.Listener() {});
+        assertEquals(10, rest.filesVerified.get());
+        ScrubCounts recent = new ScrubCounts();
+        scrub(recent, options(root, 0, Duration.ofDays(1)), new Scrubber.Listener() {});
+        assertEquals(0, recent.filesVerified.get(), "nothing was checked longer than a day ago");
+    }
+
+    @Test
+    void theOldestChecksComeFirst() throws Exception {
+        Path root = tree();
+        for (int i = 0; i < 4; i++) {
+            Files.writeString(root.resolve("f" + i), "same size");
+        }
+        settle();
+        scrub(root);
+        Thread.sleep(5);
+        ScrubCounts half = new ScrubCounts();
+        scrub(half, options(root, 50, Duration.ZERO), new Scrubber.Listener() {});
+        assertEquals(2, half.filesVerified.get());
+        long checkedBefore = System.currentTimeMillis();
+        Thread.sleep(5);
+        ScrubCounts other = new ScrubCounts();
+        scrub(other, options(root, 50, Duration.ZERO), new Scrubber.Listener() {});
+        assertEquals(2, other.filesVerified.get());
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + temp.resolve("bitrot.db"));
+                ResultSet rows = db.createStatement().executeQuery("SELECT count(*) FROM files WHERE verified_at IS NULL")) {
+            rows.next();
+            assertEquals(0, rows.getLong(1), "the second run took the two the first left (checked before " + checkedBefore + ")");
+        }
+    }
+
+    private static Scrubber.Options options(Path root, int percent, Duration olderThan) {
+        return new Scrubber.Options(List.of(root.toString().getBytes(StandardCharsets.UTF_8)), null, null, percent, olderThan,
+                0, 0, new PathFilter(List.of(), List.of()), false, false);
     }
 
     @Test
@@ -198,9 +260,7 @@ class ScrubberTest {
         Scrubber.Options options = new Scrubber.Options(List.of(root.toString().getBytes(StandardCharsets.UTF_8)), null, null, 0,
                 Duration.ZERO, 0, 0, new PathFilter(List.of(), List.of("cache", "*.tmp")), false, false);
         ScrubCounts counts = new ScrubCounts();
-        try (ScrubStore store = ScrubStore.openForWriting(temp.resolve("bitrot.db"))) {
-            new Scrubber(store, options, counts, new Scrubber.Listener() {}, () -> false, Clock.systemUTC()).run();
-        }
+        scrub(counts, options, new Scrubber.Listener() {});
         assertEquals(1, counts.filesSeen.get());
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import org.gleaner.collectors.smaps.SmapsSource;
 import org.gleaner.testkit.CProgram;
 import org.gleaner.testkit.MemHog;
 import org.gleaner.testkit.NamedExecutable;
+import org.gleaner.collectors.text.ByteText;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,20 +108,21 @@ class ProcessMemoryCollectorTest {
     @EnumSource(SmapsSource.class)
     void forkedProcessesWithKnownMemoryShowAsOneGroupUnderTheirRawName(SmapsSource source) {
         String name = "memory hog.x'\"\n" + TEST_PID;
+        String group = ByteText.human(name.getBytes(StandardCharsets.UTF_8)); // names are reported in their human form
         Path memhog = NamedExecutable.copy(CProgram.bundled("memhog"), name);
         try (MemHog hog = new MemHog(MemHog.command(memhog, 8, 16, 2))) {
             hog.touch(Duration.ofSeconds(20));
             RecordingSink sink = collect(MemoryScanner.Options.defaults(source), Integer.MAX_VALUE);
-            assertEquals(3, sink.get("groups", name, "processes"), "parent and two children, one path component");
-            double privateBytes = sink.get("groups", name, "private");
+            assertEquals(3, sink.get("groups", group, "processes"), "parent and two children, one path component");
+            double privateBytes = sink.get("groups", group, "private");
             assertBetween(24 * MIB, 24 * MIB + 3 * OVERHEAD, privateBytes, "private: 8 MiB touched in each");
-            double shared = sink.get("groups", name, "shared");
+            double shared = sink.get("groups", group, "shared");
             assertBetween(16 * MIB, 16 * MIB + 3 * OVERHEAD, shared, "shared: the 16 MiB region once, and libc");
-            double pss = sink.get("groups", name, "pss");
+            double pss = sink.get("groups", group, "pss");
             assertBetween(40 * MIB - 3 * 4096, 40 * MIB + 3 * OVERHEAD, pss, "pss: private and all of the region");
             assertTrue(pss >= privateBytes && pss <= privateBytes + shared, "pss " + pss + " between private and private + shared");
-            assertEquals(0, sink.get("groups", name, "swap"));
-            assertEquals(0, sink.get("groups", name, "swap_pss"));
+            assertEquals(0, sink.get("groups", group, "swap"));
+            assertEquals(0, sink.get("groups", group, "swap_pss"));
         }
     }
 

@@ -20,7 +20,7 @@ class ProcStatTest {
     void commWithParenthesesSpacesAndNewlineRunsToTheLastParenthesis() {
         ProcStat stat = parse("4242 (a) b (c\nd) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 2000 300 "
                 + "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
-        assertEquals("a) b (c\nd", stat.comm());
+        assertEquals("a) b (c\\x0ad", stat.comm(), "in its human form: the newline is a byte like any other");
         assertEquals(987654, stat.startTime());
         assertFalse(stat.kernelThread());
     }
