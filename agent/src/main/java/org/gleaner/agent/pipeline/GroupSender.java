@@ -23,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * peer that accepts but does not read, or reads too slowly) fail the destination over; whatever was
  * not acknowledged is sent again to the next one (at-least-once).
  *
+ * <p><b>Confirmation window.</b> A peer's kernel acknowledges bytes its process may never read: a
+ * carbon-cache shutting down closes its sockets with data unread (the close sends a reset). So an
+ * acknowledged record is delivered only after {@link #CONFIRM_WINDOW} in which the connection showed
+ * no end-of-stream or error; if it breaks within the window, everything acknowledged in it is sent
+ * again.
+ *
  * <p><b>Live first.</b> After a (re)connection, what the spool already held for this group is the
  * backlog: it is sent behind the live data, at {@code replayRate} lines per second, after a random
  * start delay. Live data (appended since) goes out at once. The cursor's durable position follows
@@ -39,6 +45,8 @@ final class GroupSender implements Runnable {
     static final Duration FAILBACK_AFTER = Duration.ofMinutes(5);
     /** How long a member that failed is tried after the others. */
     static final Duration SUSPECT_FOR = Duration.ofMinutes(1);
+    /** How long after the peer's TCP acknowledged a record the connection must stay healthy for the record to count as delivered. */
+    static final Duration CONFIRM_WINDOW = Duration.ofSeconds(1);
     private static final long BACKOFF_INITIAL_MILLIS = 250;
     private static final long IDLE_WAIT_MILLIS = 1_000;
     private static final long BUSY_WAIT_MILLIS = 50;
@@ -47,6 +55,8 @@ final class GroupSender implements Runnable {
     private static final int MAX_LINES_PER_WRITE = 10_000;
 
     private record InFlight(long end, Spool.Position recordEnd, boolean backlog, int lines) {}
+
+    private record Acknowledged(InFlight flight, long atNanos) {}
 
     private final String name;
     private final Spool spool;
@@ -59,11 +69,15 @@ final class GroupSender implements Runnable {
     private final Thread thread;
     private final Object pause = new Object();
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    /** Acknowledged by the peer's TCP, waiting out {@link #CONFIRM_WINDOW}. */
+    private final ArrayDeque<Acknowledged> inWindow = new ArrayDeque<>();
     private final ArrayDeque<Datapoint> backlogLines = new ArrayDeque<>();
 
     private volatile CarbonConnection connection;
     private volatile boolean stopping;
     private volatile long drainDeadlineNanos;
+    /** Whether the drain has had its immediate retry: a backoff under way when the drain begins is not waited out. */
+    private boolean retriedForDrain;
     private boolean everConnected;
     private long connectedAtNanos;
     private long keepUntilNanos;
@@ -147,7 +161,7 @@ final class GroupSender implements Runnable {
     }
 
     private boolean drained() {
-        return inFlight.isEmpty() && !spool.hasData(cursor.acknowledgedPosition(), null);
+        return inFlight.isEmpty() && inWindow.isEmpty() && !spool.hasData(cursor.acknowledgedPosition(), null);
     }
 
     /** Connects if needed, confirms what the peer acknowledged, sends live data and a paced share of the backlog, then waits. */
@@ -165,11 +179,15 @@ final class GroupSender implements Runnable {
         if (sentLive) {
             return;
         }
-        if (inFlight.isEmpty() && !replaying && reconnectDue()) {
+        if (inFlight.isEmpty() && inWindow.isEmpty() && !replaying && reconnectDue()) {
             disconnect();
             return;
         }
         long wait = !inFlight.isEmpty() || backlogWaiting ? BUSY_WAIT_MILLIS : IDLE_WAIT_MILLIS;
+        if (!inWindow.isEmpty()) {
+            long windowLeft = (inWindow.peekFirst().atNanos() + CONFIRM_WINDOW.toNanos() - System.nanoTime()) / 1_000_000 + 1;
+            wait = Math.max(1, Math.min(wait, windowLeft));
+        }
         spool.awaitDataAfter(livePosition, waitMillis(wait), () -> stopping);
     }
 
@@ -309,7 +327,8 @@ final class GroupSender implements Runnable {
 
     /** True once no backlog line is left to send or to be acknowledged. */
     private boolean inFlightBacklogDone() {
-        return backlogLines.isEmpty() && backlogRecordEnd == null && inFlight.stream().noneMatch(InFlight::backlog);
+        return backlogLines.isEmpty() && backlogRecordEnd == null && inFlight.stream().noneMatch(InFlight::backlog)
+                && inWindow.stream().noneMatch(acknowledged -> acknowledged.flight().backlog());
     }
 
     private void write(List<Datapoint> lines, Spool.Position recordEnd, boolean backlog) throws IOException {
@@ -340,16 +359,31 @@ final class GroupSender implements Runnable {
 
     // ---- acknowledging
 
-    /** Moves the cursor past every record whose bytes the peer's TCP has acknowledged. */
+    /**
+     * Moves what the peer's TCP has acknowledged into the confirmation window, and the cursor past
+     * every record that has been through the window with the connection still healthy.
+     */
     private void confirm() throws IOException {
         CarbonConnection current = connection;
-        if (current == null || inFlight.isEmpty() && !replaying) {
+        if (current == null || inFlight.isEmpty() && inWindow.isEmpty() && !replaying) {
             return;
         }
         long acknowledged = current.acknowledged();
-        Spool.Position backlogConfirmed = null;
+        long now = System.nanoTime();
         while (!inFlight.isEmpty() && inFlight.peekFirst().end() <= acknowledged) {
             InFlight done = inFlight.pollFirst();
+            inWindow.addLast(new Acknowledged(done, now));
+            if (!replaying && !done.backlog() && done.recordEnd() != null) {
+                cursor.acknowledgedUnconfirmed(done.recordEnd());
+            }
+        }
+        if (!inWindow.isEmpty() && now - inWindow.peekFirst().atNanos() >= CONFIRM_WINDOW.toNanos() && !current.peerOpen()) {
+            throw new IOException("the peer closed the connection within " + CONFIRM_WINDOW.toMillis()
+                    + " ms of acknowledging; what it acknowledged since is sent again");
+        }
+        Spool.Position backlogConfirmed = null;
+        while (!inWindow.isEmpty() && now - inWindow.peekFirst().atNanos() >= CONFIRM_WINDOW.toNanos()) {
+            InFlight done = inWindow.pollFirst().flight();
             metrics.acknowledged().inc(done.lines());
             metrics.destination(current.destination()).acknowledged().inc(done.lines());
             if (done.backlog()) {
@@ -429,6 +463,8 @@ final class GroupSender implements Runnable {
             current.close();
         }
         inFlight.clear();
+        inWindow.clear();
+        cursor.acknowledgedUnconfirmed(null);
         backlogLines.clear();
         backlogRecordEnd = null;
         replaying = false;
@@ -446,6 +482,10 @@ final class GroupSender implements Runnable {
 
     private void pause(long millis) throws InterruptedException {
         synchronized (pause) {
+            if (stopping && !retriedForDrain) {
+                retriedForDrain = true;
+                return;
+            }
             long wait = waitMillis(millis);
             if (wait > 0) {
                 pause.wait(wait);

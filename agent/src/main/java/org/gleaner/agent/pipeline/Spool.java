@@ -262,6 +262,7 @@ final class Spool implements Closeable {
         private final FileChannel ackChannel;
         private long ackSequence;
         private Position acknowledged;
+        private Position unconfirmed;
         private Position readPosition;
         private long dropped;
 
@@ -328,10 +329,23 @@ final class Spool implements Closeable {
             }
         }
 
-        /** The oldest timestamp in the first unacknowledged record, or -1 when everything is acknowledged. */
+        /**
+         * Records up to {@code position} are acknowledged by the peer's TCP and wait out the sender's
+         * confirmation window: in memory only, for {@link #oldestPendingEpochSeconds()}; null clears it.
+         */
+        void acknowledgedUnconfirmed(Position position) {
+            synchronized (Spool.this) {
+                unconfirmed = position;
+            }
+        }
+
+        /**
+         * The oldest timestamp in the first record the peer's TCP has not acknowledged (confirmed or
+         * still in the confirmation window), or -1 when there is none.
+         */
         long oldestPendingEpochSeconds() throws IOException {
             synchronized (Spool.this) {
-                Position position = normalize(acknowledged);
+                Position position = normalize(unconfirmed != null && unconfirmed.isAfter(acknowledged) ? unconfirmed : acknowledged);
                 Segment segment = segmentAt(position);
                 if (segment == null || position.offset >= segment.size) {
                     return -1;
