@@ -44,7 +44,7 @@ public record CarbonTarget(List<Group> groups, Protocol protocol, Tuning tuning)
      * reconnect backoff. {@code maxLineBytes}: longer lines get a shortened name.
      */
     public record Tuning(Duration ackTimeout, int replayRate, Duration replayStartDelay, Duration backoffMax, int maxLineBytes) {
-        public static final Tuning DEFAULTS = new Tuning(Duration.ofSeconds(10), 300, Duration.ofSeconds(5), Duration.ofSeconds(60), 4096);
+        public static final Tuning DEFAULTS = new Tuning(Duration.ofSeconds(10), 300, Duration.ofSeconds(5), Duration.ofSeconds(10), 4096);
     }
 
     public CarbonTarget {

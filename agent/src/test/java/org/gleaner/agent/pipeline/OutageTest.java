@@ -92,7 +92,7 @@ class OutageTest {
         String metric = host + ".system.meminfo.MemTotal";
         Path config = temp.resolve("gleaner.yaml");
         // This test is about loss, not pacing: the default replay (300 lines/s after up to 5 s, backoff up
-        // to 60 s) spreads a fleet's return over minutes, longer than this run lasts. One agent needs none.
+        // to 10 s) spreads a fleet's return over minutes, longer than this run lasts. One agent needs none.
         Files.writeString(config, "hostname: " + host + "\nspool: {dir: " + temp.resolve("spool") + "}\n"
                 + "replay: {rate: 0, start_delay: 0s, backoff_max: 1s}\n");
         try (CarbonCache carbon = CarbonCache.start()) {
