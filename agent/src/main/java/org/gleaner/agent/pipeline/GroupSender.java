@@ -174,21 +174,31 @@ final class GroupSender implements Runnable {
         if (!connection.peerOpen()) {
             throw new IOException("the peer closed the connection");
         }
+        if (!replaying && reconnectDue()) {
+            // a planned rotation: nothing more goes to this member; it leaves once all it took is confirmed
+            if (inFlight.isEmpty() && inWindow.isEmpty()) {
+                disconnect();
+            } else {
+                pause(windowWaitMillis(BUSY_WAIT_MILLIS));
+            }
+            return;
+        }
         boolean sentLive = sendLive();
         boolean backlogWaiting = replaying && sendBacklog();
         if (sentLive) {
             return;
         }
-        if (inFlight.isEmpty() && inWindow.isEmpty() && !replaying && reconnectDue()) {
-            disconnect();
-            return;
-        }
         long wait = !inFlight.isEmpty() || backlogWaiting ? BUSY_WAIT_MILLIS : IDLE_WAIT_MILLIS;
-        if (!inWindow.isEmpty()) {
-            long windowLeft = (inWindow.peekFirst().atNanos() + CONFIRM_WINDOW.toNanos() - System.nanoTime()) / 1_000_000 + 1;
-            wait = Math.max(1, Math.min(wait, windowLeft));
+        spool.awaitDataAfter(livePosition, waitMillis(windowWaitMillis(wait)), () -> stopping);
+    }
+
+    /** {@code wanted}, or less when a record leaves the confirmation window sooner. */
+    private long windowWaitMillis(long wanted) {
+        if (inWindow.isEmpty()) {
+            return wanted;
         }
-        spool.awaitDataAfter(livePosition, waitMillis(wait), () -> stopping);
+        long windowLeft = (inWindow.peekFirst().atNanos() + CONFIRM_WINDOW.toNanos() - System.nanoTime()) / 1_000_000 + 1;
+        return Math.max(1, Math.min(wanted, windowLeft));
     }
 
     // ---- connecting
