@@ -11,14 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A private carbon-cache (Debian's graphite-carbon) on 127.0.0.1 for tests: its own temp directory,
@@ -220,22 +218,13 @@ public final class CarbonCache implements AutoCloseable {
 
     /** The tail of carbon-cache's console output, for assertion messages. */
     public String logTail() {
-        try {
-            String text = Files.readString(log);
-            return text.substring(Math.max(0, text.length() - 4000));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return TempTrees.tail(log, 4000);
     }
 
     @Override
     public void close() {
         stop();
-        try (Stream<Path> files = Files.walk(home)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            // a temp directory left behind is harmless
-        }
+        TempTrees.deleteQuietly(home);
     }
 
     private void writeConfig() throws IOException {

@@ -9,11 +9,9 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * A private carbon-c-relay (Debian's carbon-c-relay) on 127.0.0.1: one line-mode listener, one
@@ -168,22 +166,13 @@ public final class CarbonRelay implements AutoCloseable {
     }
 
     public String logTail() {
-        try {
-            String text = Files.readString(log);
-            return text.substring(Math.max(0, text.length() - 3000));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return TempTrees.tail(log, 3000);
     }
 
     @Override
     public void close() {
         kill();
-        try (Stream<Path> files = Files.walk(home)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            // a temp directory left behind is harmless
-        }
+        TempTrees.deleteQuietly(home);
     }
 
     private void launch() throws IOException {

@@ -20,4 +20,23 @@ public final class TempTrees {
             }
         }
     }
+
+    /** {@link #delete} for a server's scratch directory on close: one left behind is harmless. */
+    public static void deleteQuietly(Path root) {
+        try {
+            delete(root);
+        } catch (IOException e) {
+            // a scratch directory left behind is harmless
+        }
+    }
+
+    /** The last {@code chars} characters of a server's log, for assertion messages. */
+    public static String tail(Path log, int chars) {
+        try {
+            String text = Files.readString(log);
+            return text.substring(Math.max(0, text.length() - chars));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
 }

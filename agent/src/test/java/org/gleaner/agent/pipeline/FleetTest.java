@@ -19,7 +19,6 @@ import org.gleaner.testkit.CarbonRelay;
 import org.gleaner.testkit.StuckPeer;
 import org.gleaner.testkit.VictoriaMetrics;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -60,9 +59,8 @@ class FleetTest {
         return new CarbonTarget.Destination("127.0.0.1", port);
     }
 
-    /** About 7 minutes: run with {@code -Dgleaner.fleet.chaos=true}. */
+    /** About 7 minutes: runs with {@code -Pfleet}, outside the default suite. */
     @Test
-    @EnabledIfSystemProperty(named = "gleaner.fleet.chaos", matches = "true")
     void aFleetBehindRelaysLosesNothingThroughRelayCacheAndTotalOutages() throws Exception {
         try (CarbonCache a = CarbonCache.start(); CarbonCache b = CarbonCache.start(); VictoriaMetrics vm = VictoriaMetrics.start();
                 CarbonRelay relay1 = CarbonRelay.consistentHash("relay1", RELAY_QUEUE,
@@ -211,7 +209,6 @@ class FleetTest {
      * while every sender sees success; paced (10 lines/s per host after a 0-5 s delay), it drops none.
      */
     @Test
-    @EnabledIfSystemProperty(named = "gleaner.fleet.chaos", matches = "true")
     void pacedReplayKeepsARelayFromDroppingWhatAnUnpacedHerdLoses() throws Exception {
         long unpaced = herd(0, Duration.ZERO, "herd");
         long paced = herd(10, Duration.ofSeconds(5), "paced");
