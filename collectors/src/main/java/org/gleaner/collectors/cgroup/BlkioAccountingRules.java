@@ -27,7 +27,7 @@ final class BlkioAccountingRules {
     private final Path sysBlock;
     private Set<String> diskNames = Set.of();
     private List<String> disks = List.of(); // MAJ:MIN of each whole disk
-    private final Set<String> equipped = new HashSet<>();
+    private final Set<Path> equipped = new HashSet<>();
     private boolean warned;
 
     BlkioAccountingRules(Path root) {
@@ -58,13 +58,16 @@ final class BlkioAccountingRules {
         equipped.clear();
     }
 
-    /** Installs the rules in the v1 blkio cgroup directory {@code dir} unless done already. */
-    void equip(String dir) {
+    /**
+     * Installs the rules in the v1 blkio cgroup directory {@code dir} (as listed, so that it holds
+     * the name's bytes in any locale) unless done already.
+     */
+    void equip(Path dir) {
         if (!equipped.add(dir)) {
             return;
         }
         for (String ruleFile : RULE_FILES) {
-            Path file = Path.of(dir, ruleFile);
+            Path file = dir.resolve(ruleFile);
             Set<String> ruled = devicesWithRules(file);
             for (String device : disks) {
                 if (!ruled.contains(device)) {

@@ -21,6 +21,8 @@ import org.gleaner.collectors.Collector;
 import org.gleaner.collectors.MetricSink;
 import org.gleaner.collectors.cgroup.CgroupLayout.Hierarchy;
 import org.gleaner.collectors.procfs.MountInfo;
+import org.gleaner.collectors.text.BytePath;
+import org.gleaner.collectors.text.ByteText;
 
 /**
  * Per-unit resource use read from cgroups: CPU time, memory, processes, block IO and pressure of each
@@ -96,12 +98,15 @@ public final class CgroupCollector implements Collector {
     static final class Unit {
         final String cgroupPath;
         final List<String> name;
-        String cpuacct;
-        String cpu;
-        String memory;
-        String blkio;
-        String pids;
-        String unified;
+        // each directory's path as bytes: a cgroup name is never decoded to open its files
+        byte[] cpuacct;
+        byte[] cpu;
+        byte[] memory;
+        byte[] blkio;
+        byte[] pids;
+        byte[] unified;
+        /** The v1 blkio directory as the JDK got it from the listing (it keeps the name's bytes). */
+        Path blkioDirectory;
         /** For a cgroup no service manager made: whether any of its directories holds processes itself. */
         boolean holdsProcesses;
 
@@ -110,15 +115,18 @@ public final class CgroupCollector implements Collector {
             this.name = name;
         }
 
-        void locate(Set<Role> roles, String dir) {
+        void locate(Set<Role> roles, Subdirectory dir) {
             for (Role role : roles) {
                 switch (role) {
-                    case CPUACCT -> cpuacct = dir;
-                    case CPU -> cpu = dir;
-                    case MEMORY -> memory = dir;
-                    case BLKIO -> blkio = dir;
-                    case PIDS -> pids = dir;
-                    case UNIFIED -> unified = dir;
+                    case CPUACCT -> cpuacct = dir.raw();
+                    case CPU -> cpu = dir.raw();
+                    case MEMORY -> memory = dir.raw();
+                    case BLKIO -> {
+                        blkio = dir.raw();
+                        blkioDirectory = dir.path();
+                    }
+                    case PIDS -> pids = dir.raw();
+                    case UNIFIED -> unified = dir.raw();
                 }
             }
         }
@@ -143,8 +151,8 @@ public final class CgroupCollector implements Collector {
         if (blkioRules != null) {
             blkioRules.refreshDisks();
             for (Unit unit : selected) {
-                if (unit.blkio != null) {
-                    blkioRules.equip(unit.blkio);
+                if (unit.blkioDirectory != null) {
+                    blkioRules.equip(unit.blkioDirectory);
                 }
             }
         }
@@ -227,8 +235,9 @@ public final class CgroupCollector implements Collector {
         previousNames = unitNames;
         unitNames = new HashMap<>();
         roles.forEach((hierarchy, hierarchyRoles) -> {
-            String mountDirectory = mountDirectory(hierarchy);
-            walk(mountDirectory, "", 0, links(mountDirectory), hierarchyRoles, units, plain);
+            Path mountDirectory = mountDirectory(hierarchy);
+            walk(new Subdirectory("", mountDirectory, BytePath.of(mountDirectory).bytes(), links(mountDirectory)), "", 0,
+                    hierarchyRoles, units, plain);
         });
         for (Unit cgroup : plain.values()) {
             if (cgroup.holdsProcesses) {
@@ -246,10 +255,10 @@ public final class CgroupCollector implements Collector {
         }
     }
 
-    private String mountDirectory(Hierarchy hierarchy) {
+    private Path mountDirectory(Hierarchy hierarchy) {
         String mountPoint = hierarchy.mountPoint();
         String relative = mountPoint.startsWith("/") ? mountPoint.substring(1) : mountPoint;
-        return relative.isEmpty() ? root.toString() : root.resolve(relative).toString();
+        return relative.isEmpty() ? root : root.resolve(relative);
     }
 
     /**
@@ -259,30 +268,29 @@ public final class CgroupCollector implements Collector {
      * predecessors, runit or s6 scripts, a container's own init) go to {@code plain}, named by their
      * path; they are reported if one of their directories holds processes.
      */
-    private void walk(String dir, String cgroupPath, int depth, int links, Set<Role> roles, Map<String, Unit> units,
+    private void walk(Subdirectory dir, String cgroupPath, int depth, Set<Role> roles, Map<String, Unit> units,
                       Map<String, Unit> plain) {
         if (depth >= MAX_WALK_DEPTH) {
             return;
         }
-        for (Subdirectory child : subdirectories(dir, links)) {
+        for (Subdirectory child : subdirectories(dir)) {
             if (++directoriesWalked > MAX_DIRECTORIES) {
                 return;
             }
             String childPath = cgroupPath + "/" + child.name();
-            String childDir = dir + "/" + child.name();
             UnitNames.Resolved resolved = resolve(childPath);
             boolean isUnit = resolved != null && resolved.depth() == depth + 1;
             if (isUnit) {
-                units.computeIfAbsent(childPath, path -> new Unit(path, resolved.name())).locate(roles, childDir);
+                units.computeIfAbsent(childPath, path -> new Unit(path, resolved.name())).locate(roles, child);
             } else if (resolved == null) {
                 Unit cgroup = plain.computeIfAbsent(childPath, path -> new Unit(path, plainName(path)));
-                cgroup.locate(roles, childDir);
+                cgroup.locate(roles, child);
                 if (!cgroup.holdsProcesses) {
-                    cgroup.holdsProcesses = files.read(childDir, "cgroup.procs") > 0;
+                    cgroup.holdsProcesses = files.read(child.raw(), "cgroup.procs") > 0;
                 }
             }
             if (resolved == null || isUnit && resolved.holdsUnits()) {
-                walk(childDir, childPath, depth + 1, child.links(), roles, units, plain);
+                walk(child, childPath, depth + 1, roles, units, plain);
             }
         }
     }
@@ -313,14 +321,14 @@ public final class CgroupCollector implements Collector {
      * cgroup costs no more than the stat that found it, and the listing stops once all
      * sub-directories are found.
      */
-    private List<Subdirectory> subdirectories(String dir, int links) {
+    private List<Subdirectory> subdirectories(Subdirectory dir) {
+        int links = dir.links();
         if (links == 2 || links < 0) {
             return List.of();
         }
-        Path path = Path.of(dir);
         int expected = links > 2 ? links - 2 : Integer.MAX_VALUE;
         List<Subdirectory> names = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(path)) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir.path())) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 if (controlFiles.contains(name)) {
@@ -334,7 +342,7 @@ public final class CgroupCollector implements Collector {
                 }
                 int type = (Integer) attributes.get("mode") & S_IFMT;
                 if (type == S_IFDIR) {
-                    names.add(new Subdirectory(name, (Integer) attributes.get("nlink")));
+                    names.add(subdirectory(dir, entry, name, (Integer) attributes.get("nlink")));
                     if (names.size() == expected) {
                         break;
                     }
@@ -349,8 +357,52 @@ public final class CgroupCollector implements Collector {
         return names;
     }
 
-    /** A sub-directory's name and link count, from the one stat that found it is a directory. */
-    private record Subdirectory(String name, int links) {}
+    /**
+     * A sub-directory: its name as a {@link ByteText#lossless lossless} String (the key of its cgroup
+     * path), the JDK's path of it (which holds the kernel's bytes, for listing and stat), its path as
+     * bytes (for reading its files) and its link count, from the one stat that found it is a directory.
+     */
+    record Subdirectory(String name, Path path, byte[] raw, int links) {}
+
+    /** Whether the JDK decodes file names exactly as UTF-8 does. */
+    private static final boolean NAMES_DECODED_AS_UTF8 = "UTF-8".equals(System.getProperty("sun.jnu.encoding"));
+
+    /**
+     * The sub-directory {@code entry} of {@code dir}, whose name the JDK decoded as {@code decoded}.
+     * That decoding is the name itself when it is ASCII, or when names are decoded as UTF-8 and it
+     * has no U+FFFD; otherwise (no locale, a name that is not UTF-8) the name's bytes are taken from
+     * the path itself, so that no two names become one and no name fails.
+     */
+    private static Subdirectory subdirectory(Subdirectory dir, Path entry, String decoded, int links) {
+        if (isAscii(decoded) || NAMES_DECODED_AS_UTF8 && decoded.indexOf('\uFFFD') < 0) {
+            byte[] name = decoded.getBytes(StandardCharsets.UTF_8);
+            return new Subdirectory(decoded, entry, below(dir.raw(), name, 0), links);
+        }
+        byte[] kernelPath = BytePath.ofKernel(entry.toAbsolutePath()).bytes();
+        int start = kernelPath.length;
+        while (start > 0 && kernelPath[start - 1] != '/') {
+            start--;
+        }
+        return new Subdirectory(ByteText.lossless(kernelPath, start, kernelPath.length - start), entry,
+                below(dir.raw(), kernelPath, start), links);
+    }
+
+    /** {@code directory/name}, the name being {@code name[from, end)}. */
+    private static byte[] below(byte[] directory, byte[] name, int from) {
+        byte[] path = Arrays.copyOf(directory, directory.length + 1 + name.length - from);
+        path[directory.length] = '/';
+        System.arraycopy(name, from, path, directory.length + 1, name.length - from);
+        return path;
+    }
+
+    private static boolean isAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** stat(2)'s file type bits (inode(7)). */
     private static final int S_IFMT = 0170000;
@@ -358,9 +410,9 @@ public final class CgroupCollector implements Collector {
     private static final int S_IFREG = 0100000;
 
     /** The link count of {@code dir}, or -1 if it is gone. */
-    private static int links(String dir) {
+    private static int links(Path dir) {
         try {
-            return (Integer) Files.getAttribute(Path.of(dir), "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+            return (Integer) Files.getAttribute(dir, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
         } catch (IOException | RuntimeException vanished) {
             return -1;
         }
@@ -491,7 +543,7 @@ public final class CgroupCollector implements Collector {
         }
     }
 
-    private void readCpuV1(String dir, Out out) {
+    private void readCpuV1(byte[] dir, Out out) {
         long nanoseconds = readSingle(dir, "cpuacct.usage");
         if (nanoseconds != StatText.INVALID) {
             out.counter(nanoseconds / 1000, "cpu", "usage_usec");
@@ -503,7 +555,7 @@ public final class CgroupCollector implements Collector {
         });
     }
 
-    private void readMemoryV1(String dir, Out out) {
+    private void readMemoryV1(byte[] dir, Out out) {
         long usage = readGauge(dir, "memory.usage_in_bytes", out, "memory", "current");
         int length = files.readOptional(dir, "memory.memsw.usage_in_bytes");
         if (length >= 0 && usage != StatText.INVALID) {
@@ -533,7 +585,7 @@ public final class CgroupCollector implements Collector {
         }
     }
 
-    private void readBlkio(String dir, String file, String[] names, String group, Out out) {
+    private void readBlkio(byte[] dir, String file, String[] names, String group, Out out) {
         // the _recursive files include the unit's sub-cgroups, as v2's io.stat does
         int length = files.readOptional(dir, file + "_recursive");
         if (length < 0) {
@@ -545,7 +597,7 @@ public final class CgroupCollector implements Collector {
         }
     }
 
-    private void readFlat(String dir, String file, StatText.Keys keys, StatText.KeyedValue visitor) {
+    private void readFlat(byte[] dir, String file, StatText.Keys keys, StatText.KeyedValue visitor) {
         int length = files.read(dir, file);
         if (length >= 0) {
             malformed += StatText.flatKeyed(files.buffer(), length, keys, visitor);
@@ -553,7 +605,7 @@ public final class CgroupCollector implements Collector {
     }
 
     /** Reads a single-value file as a gauge; returns the value or INVALID. */
-    private long readGauge(String dir, String file, Out out, String... suffix) {
+    private long readGauge(byte[] dir, String file, Out out, String... suffix) {
         long value = readSingle(dir, file);
         if (value != StatText.INVALID) {
             out.gauge(value, suffix);
@@ -562,7 +614,7 @@ public final class CgroupCollector implements Collector {
     }
 
     /** The value of a single-value file, or INVALID if it is absent or malformed (counted). */
-    private long readSingle(String dir, String file) {
+    private long readSingle(byte[] dir, String file) {
         int length = files.read(dir, file);
         if (length < 0) {
             return StatText.INVALID;

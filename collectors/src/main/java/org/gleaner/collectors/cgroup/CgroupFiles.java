@@ -1,9 +1,10 @@
 package org.gleaner.collectors.cgroup;
 
-import java.io.File;
 import java.util.HashSet;
 import java.util.Set;
+import org.gleaner.collectors.procfs.ByteFiles;
 import org.gleaner.collectors.procfs.KernelFileReader;
+import org.gleaner.collectors.text.BytePath;
 
 /**
  * Reads small kernel files whole into one reused buffer. A file that is missing or vanishes while
@@ -22,21 +23,24 @@ final class CgroupFiles {
         return reader.buffer();
     }
 
-    /** Reads {@code dir/name} into {@link #buffer()}; its length, or -1 if absent, unreadable or too big. */
-    int read(String dir, String name) {
-        return reader.read(dir + '/' + name);
+    /**
+     * Reads {@code dir/name} ({@code dir} the directory's path as bytes) into {@link #buffer()}; its
+     * length, or -1 if absent, unreadable or too big.
+     */
+    int read(byte[] dir, String name) {
+        return reader.read(dir, name);
     }
 
     /**
      * Like {@link #read} for a file only some kernels or configurations have: once it is found
      * missing from an existing cgroup directory, it is not looked for again until {@link #forgetAbsent}.
      */
-    int readOptional(String dir, String name) {
+    int readOptional(byte[] dir, String name) {
         if (absentInHierarchy.contains(name)) {
             return -1;
         }
         int length = read(dir, name);
-        if (length < 0 && new File(dir).isDirectory() && !new File(dir, name).exists()) {
+        if (length < 0 && ByteFiles.isDirectory(BytePath.of(dir)) && !ByteFiles.exists(BytePath.of(dir).resolve(name))) {
             absentInHierarchy.add(name);
         }
         return length;

@@ -25,6 +25,8 @@ public final class KernelFileReader {
     private final int maxBytes;
     private byte[] buffer;
     private final ByteBuffer direct;
+    /** The NUL-terminated path of the file to open, reused: opening a file allocates nothing. */
+    private byte[] path = new byte[256];
 
     /**
      * @param initialBytes the buffer to start with (it grows as needed) and the size of each read
@@ -43,9 +45,32 @@ public final class KernelFileReader {
 
     /** Reads {@code path} into {@link #buffer()}; its length, or -1 if absent, gone, unreadable or too big. */
     public int read(String path) {
+        return readNulTerminated((path + '\0').getBytes(PATH_CHARSET));
+    }
+
+    /**
+     * Reads the file {@code name} (ASCII, as the kernel's control files are named) of the directory
+     * whose path is the bytes {@code directory}, as {@link #read(String)} does: the directory's name
+     * is never decoded or encoded, so any cgroup or file name can be read in any locale.
+     */
+    public int read(byte[] directory, String name) {
+        int length = directory.length + 1 + name.length() + 1;
+        if (path.length < length) {
+            path = new byte[Math.max(length, path.length * 2)];
+        }
+        System.arraycopy(directory, 0, path, 0, directory.length);
+        path[directory.length] = '/';
+        for (int i = 0; i < name.length(); i++) {
+            path[directory.length + 1 + i] = (byte) name.charAt(i);
+        }
+        path[length - 1] = 0;
+        return readNulTerminated(path);
+    }
+
+    private int readNulTerminated(byte[] cPath) {
         int fd;
         try {
-            fd = DirectLibC.open((path + '\0').getBytes(PATH_CHARSET), O_RDONLY_CLOEXEC);
+            fd = DirectLibC.open(cPath, O_RDONLY_CLOEXEC);
         } catch (LastErrorException absent) {
             return -1;
         }

@@ -1,6 +1,5 @@
 package org.gleaner.collectors.smaps;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
@@ -16,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.gleaner.collectors.text.BytePath;
 import org.gleaner.collectors.text.ByteText;
 
 /**
@@ -119,7 +119,7 @@ public final class ProcessReader {
      */
     private static String readExe(Path directory) {
         try {
-            String target = ByteText.human(rawBytes(Files.readSymbolicLink(directory.resolve("exe"))));
+            String target = BytePath.ofKernel(Files.readSymbolicLink(directory.resolve("exe"))).toString();
             return target.endsWith(DELETED) ? target.substring(0, target.length() - DELETED.length()) : target;
         } catch (IOException | UnsupportedOperationException e) {
             return null;
@@ -131,21 +131,6 @@ public final class ProcessReader {
      * locale's charset, which replaces bytes that are not valid in it (two different names would
      * print alike); its URI percent-encodes the bytes themselves, whatever the locale.
      */
-    private static byte[] rawBytes(Path absolute) {
-        String uriPath = absolute.toUri().getRawPath();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(uriPath.length());
-        for (int i = 0; i < uriPath.length(); i++) {
-            char c = uriPath.charAt(i);
-            if (c == '%' && i + 2 < uriPath.length()) {
-                bytes.write(Integer.parseInt(uriPath, i + 1, i + 3, 16));
-                i += 2;
-            } else {
-                bytes.write(c);
-            }
-        }
-        return bytes.toByteArray();
-    }
-
     private int readSmall(SecureDirectoryStream<Path> process, Path file) throws IOException {
         small.clear();
         try (SeekableByteChannel channel = process.newByteChannel(file, READ)) {

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.gleaner.collectors.procfs.KernelFileReader;
 import org.gleaner.collectors.procfs.ProcIds;
+import org.gleaner.collectors.text.ByteText;
 
 /**
  * Reads tasks from /proc: each live thread's own I/O counters (/proc/PID/task/TID/io, which
@@ -132,10 +133,13 @@ final class ProcTasks {
 
     /** The unit of process {@code tgid}, or null if it is gone. */
     List<String> unitOf(int tgid) {
-        String text = readSmallFile(procPrefix + tgid + "/cgroup");
-        if (text == null) {
+        // cgroup names are bytes: decoded so that no two names become one and none fails
+        KernelFileReader reader = READERS.get();
+        int length = reader.read(procPrefix + tgid + "/cgroup");
+        if (length < 0) {
             return null;
         }
+        String text = ByteText.lossless(reader.buffer(), 0, length);
         if (unitCache.size() > UNIT_CACHE_LIMIT) {
             unitCache.clear();
         }

@@ -47,6 +47,30 @@ public final class BytePath implements Comparable<BytePath> {
         return ofArgument(path.toString());
     }
 
+    /**
+     * The bytes a JDK path really names. A path the JDK got from the kernel (a directory listing, a
+     * symlink) holds the kernel's bytes, but its toString() decodes them with the locale's charset,
+     * which turns bytes it cannot decode into U+FFFD; its URI keeps them, percent-encoded.
+     */
+    public static BytePath ofKernel(Path absolute) {
+        String uriPath = absolute.toUri().getRawPath();
+        byte[] raw = new byte[uriPath.length()];
+        int length = 0;
+        for (int i = 0; i < uriPath.length(); i++) {
+            char c = uriPath.charAt(i);
+            if (c == '%' && i + 2 < uriPath.length()) {
+                raw[length++] = (byte) Integer.parseInt(uriPath, i + 1, i + 3, 16);
+                i += 2;
+            } else {
+                raw[length++] = (byte) c;
+            }
+        }
+        if (length > 1 && raw[length - 1] == SLASH) {
+            length--; // a directory's URI ends with '/'
+        }
+        return of(raw, 0, length);
+    }
+
     /** The raw bytes (a copy). */
     public byte[] bytes() {
         return bytes.clone();

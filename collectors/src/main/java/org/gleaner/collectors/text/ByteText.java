@@ -57,6 +57,37 @@ public final class ByteText {
         return out;
     }
 
+    /**
+     * A name as a Java String that keeps every byte apart, for keys and metric components: valid
+     * UTF-8 is decoded as it is, and each byte that is not part of valid UTF-8 becomes the lone
+     * surrogate U+DC80+byte (as Python's "surrogateescape"), which no valid UTF-8 decodes to. So two
+     * different names never give one String, and an ordinary name gives its own text. A plain UTF-8
+     * decoder would turn both {@code \xff\xfe} and {@code \xfe\xff} into two U+FFFD.
+     */
+    public static String lossless(byte[] raw, int offset, int length) {
+        int end = offset + length;
+        StringBuilder out = null;
+        int i = offset;
+        while (i < end) {
+            int b = raw[i] & 0xff;
+            int sequence = b < 0x80 ? 1 : validSequenceLength(raw, i, end);
+            if (sequence == 0 && out == null) {
+                out = new StringBuilder(length).append(new String(raw, offset, i - offset, StandardCharsets.UTF_8));
+            }
+            if (out != null) {
+                if (sequence == 0) {
+                    out.append((char) (0xdc00 | b));
+                } else if (sequence == 1) {
+                    out.append((char) b);
+                } else {
+                    out.appendCodePoint(decode(raw, i, sequence));
+                }
+            }
+            i += sequence == 0 ? 1 : sequence;
+        }
+        return out == null ? new String(raw, offset, length, StandardCharsets.UTF_8) : out.toString();
+    }
+
     /** True when the human form is the name's own text: valid UTF-8, printable, no backslash. */
     public static boolean isPlain(byte[] raw) {
         int i = 0;

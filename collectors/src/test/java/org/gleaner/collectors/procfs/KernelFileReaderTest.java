@@ -40,6 +40,29 @@ class KernelFileReaderTest {
     }
 
     @Test
+    void readsAFileOfADirectoryNamedByBytesThatAreNotUtf8() throws IOException {
+        byte[] name = {'d', (byte) 0xff, (byte) 0xfe};
+        byte[] directory = (dir + "/").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        directory = Arrays.copyOf(directory, directory.length + name.length);
+        System.arraycopy(name, 0, directory, directory.length - name.length, name.length);
+        Process mkdir = new ProcessBuilder("bash", "-c", "mkdir \"$1\"/d$'\\xff\\xfe' && echo 42 > \"$1\"/d$'\\xff\\xfe'/cpu.stat",
+                "bash", dir.toString()).inheritIO().start();
+        assertEquals(0, waitFor(mkdir));
+        KernelFileReader reader = new KernelFileReader(16, 1 << 20);
+        assertEquals(3, reader.read(directory, "cpu.stat"));
+        assertEquals(-1, reader.read(directory, "memory.stat"));
+    }
+
+    private static int waitFor(Process process) throws IOException {
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    @Test
     void missingTooBigAndDirectoriesAreUnreadable() throws IOException {
         KernelFileReader reader = new KernelFileReader(1024, 2048);
         assertEquals(-1, reader.read(dir.resolve("missing").toString()));

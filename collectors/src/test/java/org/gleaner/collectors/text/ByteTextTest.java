@@ -36,6 +36,16 @@ class ByteTextTest {
     }
 
     @Test
+    void losslessKeepsUtf8AsTextAndEveryOtherByteApart() {
+        assertEquals("café\\x", ByteText.lossless(utf8("café\\x"), 0, utf8("café\\x").length));
+        String ffFe = ByteText.lossless(bytes('a', 0xff, 0xfe), 0, 3);
+        assertEquals("a\udcff\udcfe", ffFe);
+        assertNotEquals(ffFe, ByteText.lossless(bytes('a', 0xfe, 0xff), 0, 3));
+        assertNotEquals(ByteText.lossless(bytes(0xc3), 0, 1), ByteText.lossless(utf8("\ufffd"), 0, 3));
+        assertEquals("\udcc3é", ByteText.lossless(bytes(0xc3, 0xc3, 0xa9), 0, 3), "a cut sequence, then a whole one");
+    }
+
+    @Test
     void controlsBackslashAndBadBytesAreEscaped() {
         assertEquals("map\\x0afile", ByteText.human(utf8("map\nfile")));
         assertEquals("map\\\\012file", ByteText.human(utf8("map\\012file")));
