@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
  * not acknowledged is sent again to the next one (at-least-once).
  *
  * <p><b>Confirmation window.</b> A peer's kernel acknowledges bytes its process may never read: a
- * carbon-cache shutting down closes its sockets with data unread (the close sends a reset). So an
- * acknowledged record is delivered only after {@link #CONFIRM_WINDOW} in which the connection showed
- * no end-of-stream or error; if it breaks within the window, everything acknowledged in it is sent
- * again.
+ * carbon-cache or carbon-c-relay shutting down stops reading its clients, then closes their sockets
+ * with data unread (the close sends a reset). So an acknowledged record is delivered only after
+ * {@link #CONFIRM_WINDOW} in which the connection showed no end-of-stream or error; if it breaks
+ * within the window, everything acknowledged in it is sent again.
  *
  * <p><b>Live first.</b> After a (re)connection, what the spool already held for this group is the
  * backlog: it is sent behind the live data, at {@code replayRate} lines per second, after a random
@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Destinations.</b> {@code FAILOVER}: the first member that accepts, in order; after
  * {@link #FAILBACK_AFTER} on a later one the first is tried again. {@code LOADBALANCE}: a random
- * member, kept until its connection lifetime (±20%) expires or it fails. A member that failed in
- * the last {@link #SUSPECT_FOR} is tried after the others. Reconnects back off exponentially with full jitter, up to {@code backoffMax}.
+ * member, kept until its connection lifetime (±20%) expires or it fails. On such a planned change the
+ * old connection takes nothing more but stays open until what it acknowledged has passed the
+ * confirmation window (if it breaks before, that is sent again); live data goes to the new one
+ * meanwhile. A member that failed in the last {@link #SUSPECT_FOR} is tried after the others. Reconnects back off exponentially with full jitter, up to {@code backoffMax}.
  */
 final class GroupSender implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupSender.class);
@@ -45,8 +47,13 @@ final class GroupSender implements Runnable {
     static final Duration FAILBACK_AFTER = Duration.ofMinutes(5);
     /** How long a member that failed is tried after the others. */
     static final Duration SUSPECT_FOR = Duration.ofMinutes(1);
-    /** How long after the peer's TCP acknowledged a record the connection must stay healthy for the record to count as delivered. */
-    static final Duration CONFIRM_WINDOW = Duration.ofSeconds(1);
+    /**
+     * How long after the peer's TCP acknowledged a record the connection must stay healthy for the
+     * record to count as delivered. carbon-c-relay 3.7 on SIGTERM keeps reading for up to 1.5 s, then
+     * stops reading its clients and closes them only once it has flushed its queues (relay.c: main's
+     * shutdown sequence): about 1.2 s later with empty queues on an idle machine, more under load.
+     */
+    static final Duration CONFIRM_WINDOW = Duration.ofSeconds(5);
     private static final long BACKOFF_INITIAL_MILLIS = 250;
     private static final long IDLE_WAIT_MILLIS = 1_000;
     private static final long BUSY_WAIT_MILLIS = 50;
@@ -56,7 +63,17 @@ final class GroupSender implements Runnable {
 
     private record InFlight(long end, Spool.Position recordEnd, boolean backlog, int lines) {}
 
-    private record Acknowledged(InFlight flight, long atNanos) {}
+    private record Acknowledged(InFlight flight, long atNanos, CarbonConnection connection) {}
+
+    /** A connection that ended while records it acknowledged were in the confirmation window. */
+    private static final class PeerClosed extends IOException {
+        private final CarbonTarget.Destination destination;
+
+        PeerClosed(CarbonTarget.Destination destination, String message) {
+            super(message);
+            this.destination = destination;
+        }
+    }
 
     private final String name;
     private final Spool spool;
@@ -74,6 +91,8 @@ final class GroupSender implements Runnable {
     private final ArrayDeque<Datapoint> backlogLines = new ArrayDeque<>();
 
     private volatile CarbonConnection connection;
+    /** The connection left by a planned change of member, open until what it acknowledged is confirmed. */
+    private CarbonConnection retiring;
     private volatile boolean stopping;
     private volatile long drainDeadlineNanos;
     /** Whether the drain has had its immediate retry: a backoff under way when the drain begins is not waited out. */
@@ -147,10 +166,10 @@ final class GroupSender implements Runnable {
                 try {
                     step();
                 } catch (IOException e) {
-                    failed(e.getMessage() == null ? e.toString() : e.getMessage());
+                    failed(e.getMessage() == null ? e.toString() : e.getMessage(), e instanceof PeerClosed closed ? closed.destination : null);
                 } catch (RuntimeException e) {
                     LOG.error("carbon sender {} failed unexpectedly; retrying", name, e);
-                    failed(e.toString());
+                    failed(e.toString(), null);
                 }
             }
         } catch (InterruptedException e) {
@@ -174,12 +193,13 @@ final class GroupSender implements Runnable {
         if (!connection.peerOpen()) {
             throw new IOException("the peer closed the connection");
         }
-        if (!replaying && reconnectDue()) {
-            // a planned rotation: nothing more goes to this member; it leaves once all it took is confirmed
-            if (inFlight.isEmpty() && inWindow.isEmpty()) {
-                disconnect();
+        if (!replaying && retiring == null && reconnectDue()) {
+            // a planned rotation: nothing more goes to this member; it stays open until all it took is confirmed
+            if (inFlight.isEmpty()) {
+                retiring = connection;
+                connection = null;
             } else {
-                pause(windowWaitMillis(BUSY_WAIT_MILLIS));
+                pause(BUSY_WAIT_MILLIS);
             }
             return;
         }
@@ -231,7 +251,7 @@ final class GroupSender implements Runnable {
             connected(destination, memberFailed, failureStreak > 0 || !everConnected);
             return true;
         }
-        failed("no destination accepts a connection");
+        failed("no destination accepts a connection", null);
         return false;
     }
 
@@ -249,6 +269,10 @@ final class GroupSender implements Runnable {
         if (failover) {
             metrics.failovers().inc(1);
             LOG.warn("delivering to carbon at {} (failover in {})", destination, name);
+        }
+        if (retiring != null) {
+            // a planned rotation: the new member takes over where the old one left off
+            return;
         }
         livePosition = cursor.acknowledgedPosition();
         liveConfirmed = null;
@@ -382,10 +406,14 @@ final class GroupSender implements Runnable {
         long now = System.nanoTime();
         while (!inFlight.isEmpty() && inFlight.peekFirst().end() <= acknowledged) {
             InFlight done = inFlight.pollFirst();
-            inWindow.addLast(new Acknowledged(done, now));
+            inWindow.addLast(new Acknowledged(done, now, current));
             if (!replaying && !done.backlog() && done.recordEnd() != null) {
                 cursor.acknowledgedUnconfirmed(done.recordEnd());
             }
+        }
+        if (retiring != null && !retiring.peerOpen()) {
+            throw new PeerClosed(retiring.destination(), "the peer closed a connection within " + CONFIRM_WINDOW.toMillis()
+                    + " ms of acknowledging; what it acknowledged since is sent again");
         }
         if (!inWindow.isEmpty() && now - inWindow.peekFirst().atNanos() >= CONFIRM_WINDOW.toNanos() && !current.peerOpen()) {
             throw new IOException("the peer closed the connection within " + CONFIRM_WINDOW.toMillis()
@@ -393,9 +421,10 @@ final class GroupSender implements Runnable {
         }
         Spool.Position backlogConfirmed = null;
         while (!inWindow.isEmpty() && now - inWindow.peekFirst().atNanos() >= CONFIRM_WINDOW.toNanos()) {
-            InFlight done = inWindow.pollFirst().flight();
+            Acknowledged confirmed = inWindow.pollFirst();
+            InFlight done = confirmed.flight();
             metrics.acknowledged().inc(done.lines());
-            metrics.destination(current.destination()).acknowledged().inc(done.lines());
+            metrics.destination(confirmed.connection().destination()).acknowledged().inc(done.lines());
             if (done.backlog()) {
                 metrics.replayed().inc(done.lines());
             }
@@ -406,6 +435,10 @@ final class GroupSender implements Runnable {
                     liveConfirmed = done.recordEnd();
                 }
             }
+        }
+        if (retiring != null && inWindow.stream().noneMatch(waiting -> waiting.connection() == retiring)) {
+            retiring.close();
+            retiring = null;
         }
         if (backlogConfirmed != null) {
             acknowledge(backlogConfirmed);
@@ -441,16 +474,18 @@ final class GroupSender implements Runnable {
 
     // ---- failing
 
-    private void failed(String what) throws InterruptedException {
+    /** {@code culprit}: the member that failed, when not the current connection's. */
+    private void failed(String what, CarbonTarget.Destination culprit) throws InterruptedException {
         metrics.sendFailures().inc(1);
         CarbonConnection current = connection;
-        if (current != null) {
-            failedAtNanos.put(current.destination(), System.nanoTime());
-            metrics.destination(current.destination()).failures().inc();
+        CarbonTarget.Destination failedMember = culprit != null ? culprit : current == null ? null : current.destination();
+        if (failedMember != null) {
+            failedAtNanos.put(failedMember, System.nanoTime());
+            metrics.destination(failedMember).failures().inc();
         }
         if (failureStreak == 0) {
             LOG.warn("{}{}: {}; datapoints stay in the spool and will be resent", name,
-                    current == null ? "" : " (carbon at " + current.destination() + ")", what);
+                    failedMember == null ? "" : " (carbon at " + failedMember + ")", what);
         }
         disconnect();
         pause(backoffMillis(++failureStreak));
@@ -471,6 +506,10 @@ final class GroupSender implements Runnable {
         connection = null;
         if (current != null) {
             current.close();
+        }
+        if (retiring != null) {
+            retiring.close();
+            retiring = null;
         }
         inFlight.clear();
         inWindow.clear();
