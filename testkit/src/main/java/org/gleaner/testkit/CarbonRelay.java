@@ -169,6 +169,15 @@ public final class CarbonRelay implements AutoCloseable {
         return TempTrees.tail(log, 3000);
     }
 
+    /** The relay's whole log (all its runs), e.g. to find its {@code failed to write() to IP:PORT} lines. */
+    public String log() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() {
         kill();

@@ -27,9 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code carbon_ch} over two carbon-caches; 20 hosts also mirror to VictoriaMetrics through a third
  * relay. Chaos: one relay down 60 s, then one cache (and the mirror) 60 s, then every relay 120 s.
  * Afterwards every submitted (series, timestamp) is in whisper, each series on exactly one cache,
- * the relays dropped nothing and no host replayed faster than its rate. The one exception is the
- * first hop's own: lines a relay had acknowledged and still held (in its socket buffers or its queue)
- * when it was stopped are gone with it; they may only be missing within seconds of a relay stop.
+ * the relays dropped nothing and no host replayed faster than its rate. Relays and caches are stopped
+ * with SIGTERM: carbon-c-relay then stops reading its clients, flushes its queues to the caches and
+ * closes the client connections with what it did not read (a reset), which the agent's confirmation
+ * window sees. The one loss no sender can prevent is the second hop's: lines a relay had written into
+ * the stopped cache's socket that the cache never read. The relay logs it ({@code failed to write()
+ * to 127.0.0.1:PORT: Broken pipe}) but neither counts nor resends it. Such gaps are allowed only for
+ * series of that cache, within seconds of its stop, and only when a relay logged that failed write.
  */
 class FleetTest {
     private static final int HOSTS = 200;
@@ -95,14 +99,13 @@ class FleetTest {
                 fleet.start();
                 Thread.sleep(WARM_UP.toMillis());
 
-                List<Long> relayStops = new ArrayList<>();
-                relayStops.add(System.currentTimeMillis() / 1000);
                 relay1.stop();
                 Thread.sleep(ONE_RELAY_DOWN.toMillis());
                 relay1.restart();
 
+                long cacheStopFrom = System.currentTimeMillis() / 1000;
                 a.stop();
-                relayStops.add(System.currentTimeMillis() / 1000);
+                long cacheStopUntil = System.currentTimeMillis() / 1000;
                 mirrorRelay.stop();
                 Thread.sleep(ONE_CACHE_DOWN.toMillis());
                 List<Long> firstGroupAges = new ArrayList<>();
@@ -114,7 +117,6 @@ class FleetTest {
                 a.restart();
                 mirrorRelay.restart();
 
-                relayStops.add(System.currentTimeMillis() / 1000);
                 relay1.stop();
                 relay2.stop();
                 mirrorRelay.stop();
@@ -143,7 +145,7 @@ class FleetTest {
                 int onA = 0;
                 int onB = 0;
                 long verifyDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                long heldByAStoppedRelay = 0;
+                List<String> lostBetweenRelayAndStoppedCache = new ArrayList<>();
                 for (int host = 0; host < HOSTS; host++) {
                     for (int s = 0; s < SERIES; s++) {
                         String series = FleetHosts.name(host, s);
@@ -153,33 +155,40 @@ class FleetTest {
                         onA += inA ? 1 : 0;
                         onB += inB ? 1 : 0;
                         NavigableSet<Long> lost = awaitStored(inA ? a : b, series, fleet.submitted(host), verifyDeadline);
-                        heldByAStoppedRelay += lost.size();
-                        lost.removeIf(tick -> relayStops.stream().anyMatch(stop -> tick >= stop - 6 && tick <= stop + 1));
-                        heldByAStoppedRelay -= lost.size();
+                        if (inA) {
+                            NavigableSet<Long> atCacheStop = lost.subSet(cacheStopFrom - 2, true, cacheStopUntil, true);
+                            if (!atCacheStop.isEmpty()) {
+                                lostBetweenRelayAndStoppedCache.add(series + " " + atCacheStop);
+                                atCacheStop.clear();
+                            }
+                        }
                         if (!lost.isEmpty()) {
                             missing.add(series + " " + lost);
                         }
                     }
                 }
-                assertEquals(List.of(), missing, "submitted but not in whisper");
-                System.out.println("fleet: " + heldByAStoppedRelay + " of " + fleet.total(CarbonDelivery.DATAPOINTS_ACKNOWLEDGED)
-                        + " acknowledged datapoints were lost inside a relay when it was stopped");
+                assertEquals(List.of(), missing, "submitted but not in whisper; relay drops " + relay1.dropped() + "/"
+                        + relay2.dropped() + "\n" + relay1.logTail() + relay2.logTail());
+                String failedWriteToA = "failed to write() to 127.0.0.1:" + a.plaintextPort();
+                assertTrue(lostBetweenRelayAndStoppedCache.isEmpty() || relay1.log().contains(failedWriteToA)
+                        || relay2.log().contains(failedWriteToA), "missing from the stopped cache although no relay lost a write to it: "
+                        + lostBetweenRelayAndStoppedCache);
+                System.out.println("fleet: lost between a relay and the cache stopped under it (the relay logged '" + failedWriteToA
+                        + ": Broken pipe' and counts no drop): " + lostBetweenRelayAndStoppedCache);
                 assertTrue(onA > HOSTS * SERIES / 4 && onB > HOSTS * SERIES / 4, "both caches hold series: " + onA + "/" + onB);
                 assertEquals(0, relay1.dropped() + relay2.dropped() + mirrorRelay.dropped(),
                         "relay drops\n" + relay1.logTail() + relay2.logTail());
                 assertTrue(fleet.total(CarbonDelivery.DATAPOINTS_REPLAYED) > 0, "the outages made the hosts replay");
                 long fastest = fastestReplay.values().stream().mapToLong(Long::longValue).max().orElse(0);
                 assertTrue(fastest <= REPLAY_RATE * 5 * 12 / 10 + REPLAY_RATE / 10 + SERIES,
-                        "the fastest replay over 5 s was " + fastest + " lines (rate " + REPLAY_RATE + "/s)");
+                        "the fastest replay of a group over 5 s was " + fastest + " lines (rate " + REPLAY_RATE + "/s)");
 
                 assertTrue(fleet.counter(0, CarbonDelivery.SHORTENED_NAMES).getCount() > 0, "the over-long name was shortened");
                 for (int host = 0; host < MIRRORED; host++) {
                     for (int s = 0; s < SERIES; s++) {
                         String series = FleetHosts.name(host, s);
-                        long outsideStops = fleet.submitted(host).stream()
-                                .filter(tick -> relayStops.stream().noneMatch(stop -> tick >= stop - 6 && tick <= stop + 1)).count();
                         int samples = awaitVm(vm, series, fleet.submitted(host).size());
-                        assertTrue(samples >= outsideStops && samples <= fleet.submitted(host).size(),
+                        assertTrue(samples == fleet.submitted(host).size(),
                                 series + " in VictoriaMetrics, the mirror's store: " + samples + " of " + fleet.submitted(host).size());
                     }
                 }
@@ -203,57 +212,79 @@ class FleetTest {
         }
     }
 
+    /** The herd's store: lines of about 35 bytes ({@code fleet.host0123.s1 VALUE EPOCH}), so about 8500 lines/s. */
+    private static final int HERD_SINK_BYTES_PER_SECOND = 300_000;
+    private static final int HERD_BACKLOG_SECONDS = 180;
+    private static final int HERD_RATE = 15;
     /**
-     * The herd: 200 hosts with a 120-line backlog each come back at once to a relay in front of a
-     * store that takes about 5000 lines/s (200 KB/s). Unpaced, the relay's queue overflows and it drops lines
-     * while every sender sees success; paced (10 lines/s per host after a 0-5 s delay), it drops none.
+     * carbon-c-relay's stall counter is shared by all clients of a destination, so with 200 clients a
+     * full queue drops at once: the queue must absorb the paced inflow's jitter, a few seconds of it
+     * (200 × 15 = 3000 lines/s), and still be far below the herd's 72,000 lines.
+     */
+    private static final int HERD_RELAY_QUEUE = 10_000;
+
+    /**
+     * The herd: 200 hosts with a 180 s backlog of 2 series each (72,000 lines) come back at once to a
+     * relay in front of a store that takes about 8500 lines/s. Unpaced, the backlog arrives within a
+     * second or two, far more than the relay's queue, the socket buffers and the store can take, so the
+     * relay drops lines while every sender sees success. Paced at 15 lines/s per host after a 0-5 s
+     * delay, the fleet sends 3000 lines/s, about a third of what the store takes, and the relay drops none.
      */
     @Test
     void pacedReplayKeepsARelayFromDroppingWhatAnUnpacedHerdLoses() throws Exception {
-        long unpaced = herd(0, Duration.ZERO, "herd");
-        long paced = herd(10, Duration.ofSeconds(5), "paced");
-        assertTrue(unpaced > 0, "the unpaced herd made the relay drop lines");
-        assertEquals(0, paced, "paced replay: relay drops (unpaced: " + unpaced + ")");
+        long[] unpaced = herd(0, Duration.ZERO, "herd");
+        long[] paced = herd(HERD_RATE, Duration.ofSeconds(5), "paced");
+        System.out.printf("herd: unpaced %d relay drops (peak queue %d), paced %d (peak queue %d)%n", unpaced[0], unpaced[1], paced[0],
+                paced[1]);
+        assertTrue(unpaced[0] > 0, "the unpaced herd made the relay drop lines (peak queue " + unpaced[1] + ")");
+        assertEquals(0, paced[0], "paced replay: relay drops (peak queue " + paced[1] + "; unpaced: " + unpaced[0] + " drops)");
     }
 
-    /** Replays the herd's backlog through a fresh relay; returns how many lines the relay dropped. */
-    private long herd(int rate, Duration startDelay, String run) throws Exception {
-        try (StuckPeer sink = StuckPeer.slowSink(200_000); CarbonRelay relay = CarbonRelay.forward(run, 1000, sink.port())) {
+    /** Replays the herd's backlog through a fresh relay; returns the lines the relay dropped and its peak queue. */
+    private long[] herd(int rate, Duration startDelay, String run) throws Exception {
+        try (StuckPeer sink = StuckPeer.slowSink(HERD_SINK_BYTES_PER_SECOND);
+                CarbonRelay relay = CarbonRelay.forward(run, HERD_RELAY_QUEUE, sink.port())) {
             Path spools = FleetHosts.scratch(run);
             try (FleetHosts offline = new FleetHosts(spools, HOSTS, SERIES,
                     host -> new CarbonTarget(List.of(local(1)), CarbonTarget.Protocol.PLAINTEXT), null)) {
-                offline.submitBacklog(60, 10);
+                offline.submitBacklog(HERD_BACKLOG_SECONDS, 10);
             }
             try (FleetHosts fleet = new FleetHosts(spools, HOSTS, SERIES, host -> new CarbonTarget(
                     List.of(CarbonTarget.Group.failover(List.of(local(relay.port())))), CarbonTarget.Protocol.PLAINTEXT,
                     tuning(rate, startDelay, 4096)), null)) {
-                assertTrue(fleet.stopAndDrain(Duration.ofSeconds(60)), run + ": the backlog was acknowledged by the relay");
+                assertTrue(fleet.stopAndDrain(Duration.ofSeconds(90)), run + ": the backlog was acknowledged by the relay");
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (relay.statistic(".destinations.127_0_0_1:" + sink.port() + ".queued") > 0 && System.nanoTime() < deadline) {
                     Thread.sleep(500);
                 }
                 Thread.sleep(2_000);
-                return relay.dropped();
+                return new long[] {relay.dropped(), relay.peak(".queued")};
             } finally {
                 FleetHosts.delete(spools);
             }
         }
     }
 
-    /** Samples every host's replayed-line counter each second; keeps each host's most lines in any 5 s window. */
+    /**
+     * Samples each host's replayed-line counter of each group (the rate is per group: a mirrored host
+     * replays to both groups) every second; keeps each group's most lines in any 5 s window, keyed
+     * host * 2 + group.
+     */
     private static Thread replaySampler(FleetHosts fleet, Map<Integer, Long> fastest, AtomicBoolean running) {
         Thread sampler = new Thread(() -> {
             List<long[]> history = new ArrayList<>();
             while (running.get()) {
-                long[] now = new long[fleet.size()];
+                long[] now = new long[fleet.size() * 2];
                 for (int host = 0; host < fleet.size(); host++) {
-                    now[host] = fleet.counter(host, CarbonDelivery.DATAPOINTS_REPLAYED).getCount();
+                    for (int group = 0; group < (host < MIRRORED ? 2 : 1); group++) {
+                        now[host * 2 + group] = fleet.counter(host, DeliveryMetrics.groupPrefix(group) + DeliveryMetrics.REPLAYED).getCount();
+                    }
                 }
                 history.add(now);
                 if (history.size() > 5) {
                     long[] before = history.get(history.size() - 6);
-                    for (int host = 0; host < now.length; host++) {
-                        fastest.merge(host, now[host] - before[host], Math::max);
+                    for (int key = 0; key < now.length; key++) {
+                        fastest.merge(key, now[key] - before[key], Math::max);
                     }
                 }
                 try {
