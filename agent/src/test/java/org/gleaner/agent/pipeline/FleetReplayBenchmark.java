@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableMap;
+import org.gleaner.agent.AgentRun;
 import org.gleaner.testkit.CarbonCache;
 import org.gleaner.testkit.CarbonRelay;
 
@@ -16,11 +19,20 @@ import org.gleaner.testkit.CarbonRelay;
  * the peer behaviour, unpaced (what a sender that replays as fast as the socket takes does): time
  * until every host's spool is acknowledged and the relays' queues are empty, the peak relay queue,
  * relay drops, and this JVM's CPU and RSS while replaying versus in steady state (live data only).
+ * Then one real agent process ({@code bin/gleaner agent -i 1s --collectors system}) starts on a spool
+ * holding {@value #AGENT_BACKLOG_SECONDS} s × {@value #AGENT_BACKLOG_SERIES} series of backlog and
+ * replays it into a carbon-cache at the default pacing: its CPU and RSS (from /proc/PID) while
+ * replaying versus in steady state afterwards.
  *
  * <p>Arguments: [hosts (200)] [backlog seconds (3600)] [series per host (2)]
  */
 public final class FleetReplayBenchmark {
     private static final Duration LIMIT = Duration.ofMinutes(20);
+    private static final int AGENT_BACKLOG_SECONDS = 600;
+    private static final int AGENT_BACKLOG_SERIES = 50;
+    /** The real agent's JVM start and first collections, left out of the replay figures. */
+    private static final Duration AGENT_WARM_UP = Duration.ofSeconds(15);
+    private static final Duration STEADY = Duration.ofSeconds(30);
 
     private FleetReplayBenchmark() {}
 
@@ -38,6 +50,68 @@ public final class FleetReplayBenchmark {
         unpaced.print("unpaced (replay.rate 0)");
         System.out.printf(Locale.ROOT, "ratio drain time paced / unpaced: %.2f; relay drops paced %d vs unpaced %d%n",
                 paced.drainSeconds / unpaced.drainSeconds, paced.dropped, unpaced.dropped);
+        agentProcess();
+    }
+
+    /** One real agent replaying a spool backlog into a carbon-cache at the default pacing; CPU and RSS of its process. */
+    private static void agentProcess() throws Exception {
+        Path dir = Files.createTempDirectory("gleaner-bench-agent-");
+        Path spool = dir.resolve("spool");
+        String host = "bench-agent";
+        try (CarbonCache carbon = CarbonCache.start()) {
+            try (CarbonDelivery offline = CarbonDelivery.open(new CarbonTarget(List.of(new CarbonTarget.Destination("127.0.0.1", 1)),
+                    CarbonTarget.Protocol.PLAINTEXT), new SpoolSettings(spool, 256 << 20), new com.codahale.metrics.MetricRegistry())) {
+                long now = System.currentTimeMillis() / 1000;
+                for (long at = now - AGENT_BACKLOG_SECONDS; at < now; at++) {
+                    List<Datapoint> cycle = new java.util.ArrayList<>();
+                    for (int s = 0; s < AGENT_BACKLOG_SERIES; s++) {
+                        cycle.add(new Datapoint(host + ".backlog.s" + s, at % 1000, at));
+                    }
+                    offline.submit(cycle);
+                }
+                offline.close(Duration.ZERO);
+            }
+            Path config = dir.resolve("agent.yaml");
+            Files.writeString(config, String.join("\n", "hostname: " + host, "spool: {dir: " + spool + "}",
+                    "carbon: {destinations: [\"127.0.0.1:" + carbon.plaintextPort() + "\"]}", ""));
+            long lines = (long) AGENT_BACKLOG_SECONDS * AGENT_BACKLOG_SERIES;
+            try (AgentRun agent = AgentRun.start(Map.of(), "agent", "--config", config.toString(), "-i", "1s", "--collectors", "system")) {
+                long pid = agent.process().pid();
+                long started = System.nanoTime();
+                Thread.sleep(AGENT_WARM_UP.toMillis());
+                long replayCpuBefore = cpuNanos(pid);
+                long replayStart = System.nanoTime();
+                long replayRss = 0;
+                while (spoolBytes(carbon, host) != 0) {
+                    if (System.nanoTime() - started > LIMIT.toNanos() || !agent.process().isAlive()) {
+                        throw new IllegalStateException("the real agent did not drain its backlog within " + LIMIT);
+                    }
+                    replayRss = Math.max(replayRss, rssKiB(pid));
+                    Thread.sleep(1000);
+                }
+                long replayEnd = System.nanoTime();
+                double replayCpu = 100.0 * (cpuNanos(pid) - replayCpuBefore) / (replayEnd - replayStart);
+                long steadyCpuBefore = cpuNanos(pid);
+                long steadyRss = 0;
+                for (long until = System.nanoTime() + STEADY.toNanos(); System.nanoTime() - until < 0; ) {
+                    Thread.sleep(1000);
+                    steadyRss = Math.max(steadyRss, rssKiB(pid));
+                }
+                double steadyCpu = 100.0 * (cpuNanos(pid) - steadyCpuBefore) / (System.nanoTime() - replayEnd);
+                System.out.printf(Locale.ROOT, "real agent: %d backlog lines drained %.0f s after start (replay.rate default);"
+                        + " while replaying %.1f%% CPU %d MiB RSS, steady %.1f%% CPU %d MiB RSS%n", lines,
+                        (replayEnd - started) / 1e9, replayCpu, replayRss / 1024, steadyCpu, steadyRss / 1024);
+            }
+        } finally {
+            FleetHosts.delete(dir);
+        }
+    }
+
+    /** The agent's own latest {@code gleaner.spool.bytes} gauge as stored in carbon; -1 before the first. */
+    private static long spoolBytes(CarbonCache carbon, String host) {
+        long now = System.currentTimeMillis() / 1000;
+        NavigableMap<Long, Double> points = carbon.fetch(host + ".gleaner." + CarbonDelivery.SPOOL_BYTES, now - 10, now);
+        return points.isEmpty() ? -1 : points.lastEntry().getValue().longValue();
     }
 
     private record Result(double drainSeconds, long peakQueue, long dropped, double replayCpuPercent, long replayRssMiB,
@@ -64,7 +138,7 @@ public final class FleetReplayBenchmark {
             CarbonTarget.Group relays = new CarbonTarget.Group(CarbonTarget.Mode.LOADBALANCE, List.of(
                     new CarbonTarget.Destination("127.0.0.1", relay1.port()), new CarbonTarget.Destination("127.0.0.1", relay2.port())),
                     CarbonTarget.Group.DEFAULT_LIFETIME);
-            long cpuBefore = cpuNanos();
+            long cpuBefore = cpuNanos(ProcessHandle.current().pid());
             long started = System.nanoTime();
             long peakRss = 0;
             try (FleetHosts fleet = new FleetHosts(dir, hosts, series,
@@ -74,19 +148,19 @@ public final class FleetReplayBenchmark {
                     if (System.nanoTime() - started > LIMIT.toNanos()) {
                         throw new IllegalStateException("the backlog did not drain within " + LIMIT);
                     }
-                    peakRss = Math.max(peakRss, rssKiB());
+                    peakRss = Math.max(peakRss, rssKiB(ProcessHandle.current().pid()));
                     Thread.sleep(500);
                 }
                 double drain = (System.nanoTime() - started) / 1e9;
-                double replayCpu = 100.0 * (cpuNanos() - cpuBefore) / (System.nanoTime() - started);
+                double replayCpu = 100.0 * (cpuNanos(ProcessHandle.current().pid()) - cpuBefore) / (System.nanoTime() - started);
                 long steadyStart = System.nanoTime();
-                long steadyCpuBefore = cpuNanos();
+                long steadyCpuBefore = cpuNanos(ProcessHandle.current().pid());
                 long steadyRss = 0;
                 for (int i = 0; i < 40; i++) {
                     Thread.sleep(500);
-                    steadyRss = Math.max(steadyRss, rssKiB());
+                    steadyRss = Math.max(steadyRss, rssKiB(ProcessHandle.current().pid()));
                 }
-                double steadyCpu = 100.0 * (cpuNanos() - steadyCpuBefore) / (System.nanoTime() - steadyStart);
+                double steadyCpu = 100.0 * (cpuNanos(ProcessHandle.current().pid()) - steadyCpuBefore) / (System.nanoTime() - steadyStart);
                 Thread.sleep(2_000);
                 long peakQueue = Math.max(relay1.peak(".queued"), relay2.peak(".queued"));
                 return new Result(drain, peakQueue, relay1.dropped() + relay2.dropped(), replayCpu, peakRss / 1024, steadyCpu,
@@ -111,15 +185,15 @@ public final class FleetReplayBenchmark {
                 + relay.statistic(".destinations.127_0_0_1:" + b.plaintextPort() + ".queued");
     }
 
-    /** This process's user + system CPU time (/proc/self/stat fields 14 and 15, in clock ticks of 10 ms). */
-    private static long cpuNanos() throws IOException {
-        String stat = Files.readString(Path.of("/proc/self/stat"));
+    /** A process's user + system CPU time (/proc/PID/stat fields 14 and 15, in clock ticks of 10 ms). */
+    private static long cpuNanos(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
     }
 
-    private static long rssKiB() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+    private static long rssKiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
