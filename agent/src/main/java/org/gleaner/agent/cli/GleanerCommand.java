@@ -22,7 +22,7 @@ public final class GleanerCommand implements Runnable {
     static CommandLine commandLine() {
         CommandLine gleaner = new CommandLine(new GleanerCommand());
         for (Object tool : new Object[] {new CommandLine.HelpCommand(), new AgentCommand(), new BitrotScrubCommand(),
-                new FatraceCommand(), new FatracePipeCommand(), new PsMemCommand().spec(), new PeersCommand()}) {
+                new FatraceCommand().spec(), new FatracePipeCommand().spec(), new PsMemCommand().spec(), new PeersCommand()}) {
             gleaner.addSubcommand(tool);
         }
         return gleaner;
