@@ -227,7 +227,7 @@ public final class AgentCommand implements Callable<Integer> {
             if (timeout.isZero() || timeout.compareTo(settings.interval()) > 0) {
                 throw options.error("timeout", "must be more than 0 and at most the interval");
             }
-            Duration every = options.duration("interval", settings.interval());
+            Duration every = options.duration("interval", factory.defaultInterval(settings.interval()));
             if (every.compareTo(settings.interval()) < 0) {
                 throw options.error("interval", "must be at least the agent interval (" + settings.interval().toMillis()
                         + "ms): a collector runs at most once per cycle");
@@ -275,7 +275,8 @@ public final class AgentCommand implements Callable<Integer> {
     private String describe(Setup setup) {
         AgentConfig settings = setup.settings();
         return "every " + settings.interval().toMillis() + "ms, collectors "
-                + setup.collectors().stream().map(NamedCollector::name).toList() + ", to "
+                + setup.collectors().stream().map(collector -> collector.every().equals(settings.interval()) ? collector.name()
+                        : collector.name() + " (every " + collector.every().toMillis() + "ms)").toList() + ", to "
                 + (printsToStdout(settings) ? "stdout" : "carbon " + settings.carbon().destinations() + " ("
                         + settings.carbon().protocol().name().toLowerCase(Locale.ROOT) + ")");
     }
