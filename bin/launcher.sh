@@ -39,17 +39,22 @@ fi
 # ---- gleaner agent: a long-running, mostly idle daemon -------------------------------------------
 # `gleaner agent` (bin/gleaner agent, ./run, the systemd unit) runs for months and works a few
 # milliseconds per interval, so its flags favour a small steady footprint: a heap that starts at
-# 8 MiB, is capped at 32 MiB and is given back after a collection leaves it mostly free; one
+# 8 MiB and is capped at 32 MiB (the JVM's own free ratios: with tighter ones the old generation
+# shrank to its live data and filled again every few cycles, a full collection each time); one
 # compiler thread (C1 only, as above) and a small code cache; small stacks; capped
 # metaspace and direct memory; at most two glibc malloc arenas (mallopt(3) M_ARENA_MAX; glibc
 # otherwise keeps one per thread that ever allocated); and exit on OutOfMemoryError, for systemd
-# to restart it. Measured with bench/agent-footprint.sh. GLEANER_JAVA_OPTS still comes last.
-gleaner_agent_jvm_flags=(-Xms8m -Xmx32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30
+# to restart it. No class-data sharing: JDK 17 relocates a mapped archive at start, which makes
+# nearly all of it resident (the tools' archive is 20 MB, for classes the agent mostly never
+# uses), while the agent's own classes loaded from the jar take a few MiB; the agent pays
+# for it once, at start. Measured with bench/agent-footprint.sh. GLEANER_JAVA_OPTS still comes last.
+gleaner_agent_jvm_flags=(-Xms8m -Xmx32m
     -XX:MaxMetaspaceSize=40m -XX:ReservedCodeCacheSize=16m -XX:MaxDirectMemorySize=8m -Xss256k
-    -XX:CICompilerCount=1 -XX:+ExitOnOutOfMemoryError)
+    -XX:CICompilerCount=1 -XX:+ExitOnOutOfMemoryError -Xshare:off)
 gleaner_agent_footprint() { # ARGS...: when they start the agent, adds its flags
     if [ "${1:-}" = agent ]; then
         gleaner_jvm_flags+=("${gleaner_agent_jvm_flags[@]}")
+        GLEANER_CDS=0  # no archive flags either: -Xshare:off refuses to start with one to dump
         export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
     fi
 }
