@@ -95,7 +95,7 @@ for run in "${runs[@]}"; do
     # duration_ms is a gauge sent every cycle with the collector's last run: a collector on an
     # interval of its own (the start line names it: "memory (every 60000ms)") runs in a share of
     # the cycles only, so its mean duration is weighted by that share
-    own=$(head -n 1 "$work/$run.err" | grep -o '[a-z_]* (every [0-9]*ms)' | tr -d '()' | awk '{ printf "%s=%d ", $1, $3 }')
+    own=$(head -n 1 "$work/$run.err" | { grep -o '[a-z_]* (every [0-9]*ms)' || true; } | tr -d '()' | awk '{ printf "%s=%d ", $1, $3 }')
     shares=$(awk -v from="$start_s" -v own="$own" -v ims="$interval_ms" 'BEGIN {
             n = split(own, pairs, " "); for (i = 1; i <= n; i++) { split(pairs[i], kv, "="); every[kv[1]] = kv[2] } }
         $1 ~ /\.gleaner\.collector\.[^.]+\.duration_ms$/ && $3 >= from {
