@@ -44,17 +44,13 @@ fi
 # compiler thread (C1 only, as above) and a small code cache; small stacks; capped
 # metaspace and direct memory; at most two glibc malloc arenas (mallopt(3) M_ARENA_MAX; glibc
 # otherwise keeps one per thread that ever allocated); and exit on OutOfMemoryError, for systemd
-# to restart it. No class-data sharing: JDK 17 relocates a mapped archive at start, which makes
-# nearly all of it resident (the tools' archive is 20 MB, for classes the agent mostly never
-# uses), while the agent's own classes loaded from the jar take a few MiB; the agent pays
-# for it once, at start. Measured with bench/agent-footprint.sh. GLEANER_JAVA_OPTS still comes last.
+# to restart it. Measured with bench/agent-footprint.sh. GLEANER_JAVA_OPTS still comes last.
 gleaner_agent_jvm_flags=(-Xms8m -Xmx32m
     -XX:MaxMetaspaceSize=40m -XX:ReservedCodeCacheSize=16m -XX:MaxDirectMemorySize=8m -Xss256k
-    -XX:CICompilerCount=1 -XX:+ExitOnOutOfMemoryError -Xshare:off)
+    -XX:CICompilerCount=1 -XX:+ExitOnOutOfMemoryError)
 gleaner_agent_footprint() { # ARGS...: when they start the agent, adds its flags
     if [ "${1:-}" = agent ]; then
         gleaner_jvm_flags+=("${gleaner_agent_jvm_flags[@]}")
-        GLEANER_CDS=0  # no archive flags either: -Xshare:off refuses to start with one to dump
         export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
     fi
 }

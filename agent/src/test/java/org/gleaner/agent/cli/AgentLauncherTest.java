@@ -223,10 +223,6 @@ class AgentLauncherTest {
             }
             assertTrue(flags.containsAll(List.of("-Xms8m", "-Xmx32m", "-XX:CICompilerCount=1", "-XX:+ExitOnOutOfMemoryError")),
                     flags.toString());
-            // a mapped archive is relocated at start and so resident nearly whole: more than the agent's own classes
-            assertTrue(flags.contains("-Xshare:off"), flags.toString());
-            assertEquals(List.of(), flags.stream().filter(flag -> flag.startsWith("-XX:SharedArchiveFile")
-                    || flag.startsWith("-XX:ArchiveClassesAtExit")).toList(), "no class-data archive");
             String environment = new String(Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8);
             assertTrue(List.of(environment.split("\0")).contains("MALLOC_ARENA_MAX=2"), "two malloc arenas");
             run.process().destroy();
