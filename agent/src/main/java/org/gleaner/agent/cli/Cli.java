@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Function;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Runs a picocli command with gleaner's error conventions: a usage error is one line on stderr
@@ -15,8 +19,33 @@ public final class Cli {
     public static final int EXIT_USAGE = 2;
     public static final int EXIT_FAILURE = 1;
 
+    private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
+
     private Cli() {}
 
+    /** An option that takes no value, for a command declared through picocli's programmatic model. */
+    static OptionSpec flag(String description, String... names) {
+        return OptionSpec.builder(names).type(boolean.class).description(description).build();
+    }
+
+    /** Whether {@code flag} was given (its value is null, not false, until the command line sets it). */
+    static boolean isSet(OptionSpec flag) {
+        return Boolean.TRUE.equals(flag.getValue());
+    }
+
+    /** The values of a repeatable option: empty, not null, when it was not given. */
+    static <T> List<T> values(ArgSpec repeatable) {
+        List<T> values = repeatable.getValue();
+        return values == null ? List.of() : values;
+    }
+
+    /** {@code -h/--help} and {@code -V/--version}, as picocli's {@code mixinStandardHelpOptions} declares them. */
+    static void addStandardHelpOptions(CommandSpec spec) {
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
+    }
+
+    /** {@code command}: an annotated command object, a picocli {@code CommandSpec}, or a {@code CommandLine} built from them. */
     public static int execute(Object command, String... args) {
         CommandLine commandLine = commandLine(command);
         commandLine.setParameterExceptionHandler((exception, ignored) -> {
@@ -84,9 +113,16 @@ public final class Cli {
         }
     }
 
-    /** The command with gleaner's type converters: a bad number says so in words, not in Java's type names. */
+    /**
+     * The command with gleaner's type converters: a bad number says so in words, not in Java's type names.
+     * picocli's built-in converters for java.sql and java.time types, which no gleaner option has, are
+     * left out: looking their classes up loads and initialises a hundred JDK classes at every start.
+     */
     static CommandLine commandLine(Object command) {
-        CommandLine commandLine = new CommandLine(command);
+        if (System.getProperty(CONVERTER_EXCLUDES) == null) {
+            System.setProperty(CONVERTER_EXCLUDES, "java\\.(sql|time)\\..*");
+        }
+        CommandLine commandLine = command instanceof CommandLine built ? built : new CommandLine(command);
         commandLine.registerConverter(Integer.class, text -> number(text, Integer::valueOf));
         commandLine.registerConverter(Integer.TYPE, text -> number(text, Integer::valueOf));
         commandLine.registerConverter(Long.class, text -> number(text, Long::valueOf));

@@ -7,16 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "gleaner",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = "Linux system observability: collectors, a loss-free carbon agent and admin tools.",
-        subcommands = {
-            CommandLine.HelpCommand.class,
-            AgentCommand.class,
-            BitrotScrubCommand.class,
-            FatraceCommand.class,
-            FatracePipeCommand.class,
-            PsMemCommand.class,
-            PeersCommand.class,
-        })
+        description = "Linux system observability: collectors, a loss-free carbon agent and admin tools.")
 public final class GleanerCommand implements Runnable {
 
     @CommandLine.Spec
@@ -27,7 +18,17 @@ public final class GleanerCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
     }
 
+    /** The top command with every tool as a subcommand, in the order its help lists them. */
+    static CommandLine commandLine() {
+        CommandLine gleaner = new CommandLine(new GleanerCommand());
+        for (Object tool : new Object[] {new CommandLine.HelpCommand(), new AgentCommand(), new BitrotScrubCommand(),
+                new FatraceCommand().spec(), new FatracePipeCommand().spec(), new PsMemCommand().spec(), new PeersCommand()}) {
+            gleaner.addSubcommand(tool);
+        }
+        return gleaner;
+    }
+
     public static void main(String[] args) {
-        System.exit(Cli.execute(new GleanerCommand(), args));
+        System.exit(Cli.execute(commandLine(), args));
     }
 }

@@ -23,91 +23,83 @@ import org.gleaner.collectors.smaps.MemoryGroups;
 import org.gleaner.collectors.smaps.MemoryScanner;
 import org.gleaner.collectors.smaps.MemorySnapshot;
 import org.gleaner.collectors.smaps.SmapsSource;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-/** {@code ps-mem}: which processes use how much RAM and swap, by command, process and mapping (docs/ps-mem.md). */
-@Command(name = "ps-mem",
-        mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
-        sortOptions = false,
-        description = "Detailed process memory accounting: private, shared and swapped-out memory"
-            + " by command, process and mapping, read from /proc/PID/smaps.")
+/**
+ * {@code ps-mem}: which processes use how much RAM and swap, by command, process and mapping (docs/ps-mem.md).
+ * Its options are declared through picocli's programmatic model, not annotations: reading annotations
+ * costs a short-lived tool about 40 ms at every start (the JDK builds a proxy class per annotation
+ * type, and picocli inspects every member of the class), more than the rest of its option parsing
+ * (bench/startup.sh).
+ */
 public final class PsMemCommand implements Callable<Integer> {
-
-    @Parameters(arity = "0..1", paramLabel = "name", description = "Only processes whose command, executable or command line holds this text.")
-    String name;
-
-    @ArgGroup(exclusive = true)
-    TrackedOption tracked = new TrackedOption();
-
-    static final class TrackedOption {
-        @Option(names = {"-p", "--private"}, description = "Track only private memory (for -n).")
-        boolean privateOnly;
-
-        @Option(names = {"-s", "--swap"}, description = "Track only swapped-out memory (for -n).")
-        boolean swapOnly;
-
-        Tracked value() {
-            return privateOnly ? Tracked.PRIVATE : swapOnly ? Tracked.SWAP : Tracked.ALL;
-        }
-    }
-
-    @Option(names = {"-n", "--min-val"}, paramLabel = "KiB",
-            description = "Hide every group, process and mapping whose tracked memory is not above KiB.")
-    Double minKib;
-
-    @ArgGroup(exclusive = true)
-    FormatOption format = new FormatOption();
-
-    static final class FormatOption {
-        @Option(names = {"-f", "--flat"}, description = "Flat output, one 'path.key: value' line each.")
-        boolean flat;
-
-        @Option(names = "--json", description = "One JSON document, all figures in bytes.")
-        boolean json;
-
-        @Option(names = "--summary", description = "A ps_mem-style table per command (reads smaps_rollup).")
-        boolean summary;
-    }
-
-    @Option(names = "--pid", split = ",", paramLabel = "PID", description = "Only these processes.")
-    List<Integer> pids;
-
+    private final PositionalParamSpec name = PositionalParamSpec.builder().arity("0..1").paramLabel("name").type(String.class)
+            .description("Only processes whose command, executable or command line holds this text.").build();
+    private final OptionSpec privateOnly = Cli.flag("Track only private memory (for -n).", "-p", "--private");
+    private final OptionSpec swapOnly = Cli.flag("Track only swapped-out memory (for -n).", "-s", "--swap");
+    private final OptionSpec minKib = OptionSpec.builder("-n", "--min-val").paramLabel("KiB").type(Double.class)
+            .description("Hide every group, process and mapping whose tracked memory is not above KiB.").build();
+    private final OptionSpec flat = Cli.flag("Flat output, one 'path.key: value' line each.", "-f", "--flat");
+    private final OptionSpec json = Cli.flag("One JSON document, all figures in bytes.", "--json");
+    private final OptionSpec summary = Cli.flag("A ps_mem-style table per command (reads smaps_rollup).", "--summary");
+    private final OptionSpec pidList = OptionSpec.builder("--pid").splitRegex(",").paramLabel("PID").type(List.class)
+            .auxiliaryTypes(Integer.class).description("Only these processes.").build();
     /** Also says what was read and how long it took. */
-    @Mixin
-    DebugOption debug;
+    private final DebugOption debug = new DebugOption();
+    private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
 
-    @Spec
-    CommandSpec spec;
+    private List<Integer> pids;
+
+    public PsMemCommand() {
+        spec.name("ps-mem").versionProvider(new Version());
+        spec.usageMessage().sortOptions(false).description("Detailed process memory accounting: private, shared and swapped-out memory"
+                + " by command, process and mapping, read from /proc/PID/smaps.");
+        spec.addPositional(name);
+        spec.addArgGroup(ArgGroupSpec.builder().exclusive(true).addArg(privateOnly).addArg(swapOnly).build());
+        spec.addOption(minKib);
+        spec.addArgGroup(ArgGroupSpec.builder().exclusive(true).addArg(flat).addArg(json).addArg(summary).build());
+        spec.addOption(pidList);
+        spec.addOption(debug.option());
+        Cli.addStandardHelpOptions(spec);
+    }
+
+    /** The command's model, for picocli. */
+    public CommandSpec spec() {
+        return spec;
+    }
+
+    private Tracked tracked() {
+        return Cli.isSet(privateOnly) ? Tracked.PRIVATE : Cli.isSet(swapOnly) ? Tracked.SWAP : Tracked.ALL;
+    }
 
     @Override
     public Integer call() throws IOException {
+        Double minKib = this.minKib.getValue();
+        String name = this.name.getValue();
+        pids = pidList.getValue();
         if (minKib != null && (minKib < 0 || minKib.isNaN() || minKib.isInfinite())) {
             throw new UsageException("--min-val must be a number of KiB, 0 or more");
         }
         long started = System.nanoTime();
-        SmapsSource source = format.summary ? SmapsSource.ROLLUP : SmapsSource.SMAPS;
+        SmapsSource source = Cli.isSet(summary) ? SmapsSource.ROLLUP : SmapsSource.SMAPS;
         MemoryScanner scanner = new MemoryScanner(MemoryScanner.Options.defaults(source));
         MemorySnapshot snapshot = scanner.scan(selectedPids(scanner));
         long read = System.nanoTime();
 
-        PsMemQuery query = new PsMemQuery(tracked.value(), minKib == null ? -1 : (long) (minKib * 1024), name);
+        PsMemQuery query = new PsMemQuery(tracked(), minKib == null ? -1 : (long) (minKib * 1024), name);
         MemoryGroups all = MemoryGroups.of(snapshot.processes());
         List<MemoryGroup> shown = query.select(all);
         // built whole, then written at once: cheaper than many small appends to a synchronized Writer
         StringBuilder out = new StringBuilder(1 << 16);
-        if (format.json) {
+        if (Cli.isSet(json)) {
             new JsonReport(out).write(shown, all, query, snapshot);
-        } else if (format.summary) {
+        } else if (Cli.isSet(summary)) {
             new SummaryReport(out).write(shown);
         } else {
-            new OutlineReport(out, format.flat).write(shown, all, query);
+            new OutlineReport(out, Cli.isSet(flat)).write(shown, all, query);
         }
         FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
         try {
@@ -132,7 +124,7 @@ public final class PsMemCommand implements Callable<Integer> {
         }
         if (!query.nameMatchesAny(all)) {
             PrintWriter err = spec.commandLine().getErr();
-            err.println(Cli.oneLine("ps-mem: no process matches '" + name + "'"));
+            err.println(Cli.oneLine("ps-mem: no process matches '" + name.getValue() + "'"));
             err.flush();
             return false;
         }
@@ -194,6 +186,6 @@ public final class PsMemCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(Cli.execute(new PsMemCommand(), args));
+        System.exit(Cli.execute(new PsMemCommand().spec(), args));
     }
 }

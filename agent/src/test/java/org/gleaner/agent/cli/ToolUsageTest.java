@@ -115,13 +115,13 @@ class ToolUsageTest {
         ProcessBuilder pipeline = new ProcessBuilder("bash", "-c", "\"$0\" -C gl-head-sh -f + | head -1", fatrace.toString());
         try (CapturedProcess shell = CapturedProcess.start("gleaner-head", pipeline)) {
             ProcessHandle java = awaitDescendant(shell.process(), "java");
-            FanotifyMarks.await(java, LIMIT);
-            Thread.sleep(500); // the marks of the other mounts follow the first
+            FanotifyMarks.awaitFilesystem(java, dir, LIMIT);
             // exactly one matching event: head takes it and leaves; nothing more is ever written
             Process creator = new ProcessBuilder(shellCopy.toString(), "-c", ": > \"$0\"; sleep 30",
                     dir.resolve("one").toString()).start();
             long created = System.nanoTime();
-            assertTrue(shell.process().waitFor(LIMIT.toMillis(), TimeUnit.MILLISECONDS), "fatrace is still running");
+            boolean ended = shell.process().waitFor(LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertTrue(ended, "fatrace is still running; stdout: " + shell.stdout() + "; stderr: " + shell.stderr());
             long millis = (System.nanoTime() - created) / 1_000_000;
             assertEquals(0, shell.process().exitValue(), shell.stderr());
             assertTrue(shell.stdout().startsWith("gl-head-sh("), shell.stdout());
@@ -149,7 +149,7 @@ class ToolUsageTest {
     @Test
     void helpDescriptionsAreWholeSentences() {
         List<CommandSpec> specs = new ArrayList<>();
-        collect(new CommandLine(new GleanerCommand()), specs);
+        collect(GleanerCommand.commandLine(), specs);
         for (CommandSpec spec : specs) {
             for (String paragraph : spec.usageMessage().description()) {
                 assertTrue(paragraph.replace("%n", "").strip().matches("(?s).*[.)]"), spec.name() + ": " + paragraph);
@@ -160,7 +160,7 @@ class ToolUsageTest {
     @Test
     void everyToolHasDebugAndNoHelpWarning() {
         List<CommandSpec> specs = new ArrayList<>();
-        collect(new CommandLine(new GleanerCommand()), specs);
+        collect(GleanerCommand.commandLine(), specs);
         for (CommandSpec spec : specs) {
             if (spec.parent() != null && spec.parent().parent() == null && !spec.name().equals("help")) {
                 assertTrue(spec.optionsMap().containsKey("--debug"), spec.name() + " has no --debug");
