@@ -368,7 +368,12 @@ public final class BitrotScrubCommand implements Callable<Integer> {
         }
     }
 
+    /** The program, for its main method and for packaging/build's man page and completion. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new BitrotScrubCommand());
+    }
+
     public static void main(String[] args) {
-        System.exit(Cli.execute(new BitrotScrubCommand(), args));
+        System.exit(Cli.execute(commandLine(), args));
     }
 }

@@ -18,8 +18,8 @@ public final class GleanerCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
     }
 
-    /** The top command with every tool as a subcommand, in the order its help lists them. */
-    static CommandLine commandLine() {
+    /** The top command with every tool as a subcommand, in the order its help lists them (also for packaging/build). */
+    public static CommandLine commandLine() {
         CommandLine gleaner = new CommandLine(new GleanerCommand());
         for (Object tool : new Object[] {new CommandLine.HelpCommand(), new AgentCommand(), new BitrotScrubCommand(),
                 new FatraceCommand().spec(), new FatracePipeCommand().spec(), new PsMemCommand().spec(), new PeersCommand()}) {
