@@ -185,7 +185,7 @@ public final class AgentCommand implements Callable<Integer> {
     private AgentConfig overrides(AgentConfig settings) {
         AgentConfig result = settings;
         String interval = this.interval.getValue();
-        List<String> destinations = this.destinations.getValue();
+        List<String> destinations = Cli.values(this.destinations);
         if (interval != null) {
             try {
                 Duration parsed = Units.duration(interval);
@@ -195,7 +195,7 @@ public final class AgentCommand implements Callable<Integer> {
                 throw new UsageException("--interval: " + bad.getMessage());
             }
         }
-        if (destinations != null) {
+        if (!destinations.isEmpty()) {
             List<CarbonTarget.Destination> parsed = new ArrayList<>();
             for (String destination : destinations) {
                 try {

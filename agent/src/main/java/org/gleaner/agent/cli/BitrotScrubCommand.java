@@ -89,12 +89,6 @@ public final class BitrotScrubCommand implements Callable<Integer> {
                 .description(description).build();
     }
 
-    /** What the command line gave for {@code paths}, or nothing. */
-    private static <T> List<T> given(PositionalParamSpec paths) {
-        List<T> values = paths.getValue();
-        return values == null ? List.of() : values;
-    }
-
     /** {@code --db FILE}, shared by the subcommands. */
     static final class DatabaseOption {
         final OptionSpec option = valued("--db", "FILE", Path.class,
@@ -118,7 +112,7 @@ public final class BitrotScrubCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (given(paths).isEmpty()) {
+        if (Cli.values(paths).isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "a PATH to scrub is required");
         }
         Scrubber.Options options = options();
@@ -165,7 +159,7 @@ public final class BitrotScrubCommand implements Callable<Integer> {
 
     private Scrubber.Options options() {
         List<byte[]> roots = new ArrayList<>();
-        for (Path path : BitrotScrubCommand.<Path>given(paths)) {
+        for (Path path : Cli.<Path>values(paths)) {
             Path real;
             try {
                 real = path.toRealPath();
@@ -180,14 +174,12 @@ public final class BitrotScrubCommand implements Callable<Integer> {
         String hash = this.hash.getValue();
         String budget = this.budget.getValue();
         String fileRate = this.fileRate.getValue();
-        List<String> includes = this.includes.getValue();
-        List<String> excludes = this.excludes.getValue();
         try {
             return new Scrubber.Options(roots, hash == null ? null : DigestAlgorithm.of(hash),
                     budget == null ? null : positive("--budget", Units.duration(budget)),
                     percent(), Units.duration(olderThan.getValue()), rate.getValue() == null ? 0 : rate(),
                     fileRate == null ? 0 : filesPerSecond(fileRate),
-                    new PathFilter(includes == null ? List.of() : includes, excludes == null ? List.of() : excludes),
+                    new PathFilter(Cli.values(includes), Cli.values(excludes)),
                     Cli.isSet(crossFilesystems), !Cli.isSet(normalIo));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
@@ -284,7 +276,7 @@ public final class BitrotScrubCommand implements Callable<Integer> {
                 throw new UsageException("--days must be at least 1");
             }
             List<byte[]> roots = new ArrayList<>();
-            for (Path path : BitrotScrubCommand.<Path>given(paths)) {
+            for (Path path : Cli.<Path>values(paths)) {
                 roots.add(path.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
             }
             Path db = database.file();
@@ -321,7 +313,7 @@ public final class BitrotScrubCommand implements Callable<Integer> {
         @Override
         public Integer call() throws InterruptedException {
             List<byte[]> files = new ArrayList<>();
-            for (String path : BitrotScrubCommand.<String>given(paths)) {
+            for (String path : Cli.<String>values(paths)) {
                 try {
                     files.add(absolute(ByteText.parse(path)));
                 } catch (IllegalArgumentException e) {

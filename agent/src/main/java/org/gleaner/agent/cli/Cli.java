@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Function;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -29,6 +31,12 @@ public final class Cli {
     /** Whether {@code flag} was given (its value is null, not false, until the command line sets it). */
     static boolean isSet(OptionSpec flag) {
         return Boolean.TRUE.equals(flag.getValue());
+    }
+
+    /** The values of a repeatable option: empty, not null, when it was not given. */
+    static <T> List<T> values(ArgSpec repeatable) {
+        List<T> values = repeatable.getValue();
+        return values == null ? List.of() : values;
     }
 
     /** {@code -h/--help} and {@code -V/--version}, as picocli's {@code mixinStandardHelpOptions} declares them. */

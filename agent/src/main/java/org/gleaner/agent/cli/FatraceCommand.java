@@ -27,59 +27,65 @@ import org.gleaner.collectors.fanotify.FanotifyWatcher.Options;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Scope;
 import org.gleaner.collectors.jna.Fanotify;
 import org.gleaner.collectors.text.BytePath;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import sun.misc.Signal;
 
-/** {@code fatrace}: every file access on the machine (or on the current filesystem), as it happens. */
-@Command(name = "fatrace",
-        mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
-        sortOptions = false,
-        description = {"Reports file access events system wide (root): one line per event, 'comm(pid): TYPES path'.",
-                "Types: R read, C close, W write, O open, + create, D delete, < moved from, > moved to;"
-                    + " create/delete/move lines name the entry itself.",
-                "Names print as bytes: printable UTF-8 as is, backslash as \\\\, any other byte as \\xNN."})
+/**
+ * {@code fatrace}: every file access on the machine (or on the current filesystem), as it happens.
+ * Declared through picocli's programmatic model, as every gleaner tool is (see {@link PsMemCommand}).
+ */
 public final class FatraceCommand implements Callable<Integer> {
+    private final OptionSpec currentMountOption = Cli.flag("Only events on the filesystem of the current directory.",
+            "-c", "--current-mount");
+    private final OptionSpec outputOption = OptionSpec.builder("-o", "--output").paramLabel("FILE").type(Path.class)
+            .description("Write events to FILE (must not exist) instead of standard output.").build();
+    private final OptionSpec secondsOption = OptionSpec.builder("-s", "--seconds").paramLabel("N").type(Integer.class)
+            .description("Stop after N seconds.").build();
+    private final OptionSpec timestampOption = OptionSpec.builder("-t", "--timestamp").type(boolean[].class).arity("0")
+            .description("Prefix the time of day; give twice for seconds since the epoch.").build();
+    private final OptionSpec ignoredPidsOption = OptionSpec.builder("-p", "--ignore-pid").paramLabel("PID").type(List.class)
+            .auxiliaryTypes(Integer.class).description("Ignore events of this process (repeatable).").build();
+    private final OptionSpec filterOption = OptionSpec.builder("-f", "--filter").paramLabel("TYPES").type(String.class)
+            .description("Only these event types, e.g. -f W or -f '+D<>'.").build();
+    private final OptionSpec commandOption = OptionSpec.builder("-C", "--command").paramLabel("COMM").type(String.class)
+            .description("Only events of processes named COMM.").build();
+    private final OptionSpec jsonOption = Cli.flag("One JSON object per line: timestamp (with -t), comm, pid, types, path.", "--json");
+    private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
 
-    @Option(names = {"-c", "--current-mount"}, description = "Only events on the filesystem of the current directory.")
-    boolean currentMount;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write events to FILE (must not exist) instead of standard output.")
-    Path output;
-
-    @Option(names = {"-s", "--seconds"}, paramLabel = "N", description = "Stop after N seconds.")
-    Integer seconds;
-
-    @Option(names = {"-t", "--timestamp"}, description = "Prefix the time of day; give twice for seconds since the epoch.")
-    boolean[] timestamp = new boolean[0];
-
-    @Option(names = {"-p", "--ignore-pid"}, paramLabel = "PID", description = "Ignore events of this process (repeatable).")
-    List<Integer> ignoredPids = new ArrayList<>();
-
-    @Option(names = {"-f", "--filter"}, paramLabel = "TYPES", description = "Only these event types, e.g. -f W or -f '+D<>'.")
-    String filter;
-
-    @Mixin
-    DebugOption debug;
-
-    @Option(names = {"-C", "--command"}, paramLabel = "COMM", description = "Only events of processes named COMM.")
-    String command;
-
-    @Option(names = "--json", description = "One JSON object per line: timestamp (with -t), comm, pid, types, path.")
-    boolean json;
-
+    private Path output;
+    private Integer seconds;
     private String onlyCommand;
 
+    public FatraceCommand() {
+        spec.name("fatrace").versionProvider(new Version());
+        spec.usageMessage().sortOptions(false).description(
+                "Reports file access events system wide (root): one line per event, 'comm(pid): TYPES path'.",
+                "Types: R read, C close, W write, O open, + create, D delete, < moved from, > moved to;"
+                    + " create/delete/move lines name the entry itself.",
+                "Names print as bytes: printable UTF-8 as is, backslash as \\\\, any other byte as \\xNN.");
+        for (OptionSpec option : List.of(currentMountOption, outputOption, secondsOption, timestampOption, ignoredPidsOption,
+                filterOption, new DebugOption().option(), commandOption, jsonOption)) {
+            spec.addOption(option);
+        }
+        Cli.addStandardHelpOptions(spec);
+    }
+
+    /** The command's model, for picocli. */
+    public CommandSpec spec() {
+        return spec;
+    }
+
     public static void main(String[] args) {
-        System.exit(Cli.execute(new FatraceCommand(), args));
+        System.exit(Cli.execute(new FatraceCommand().spec(), args));
     }
 
     @Override
     public Integer call() throws Exception {
+        output = outputOption.getValue();
+        seconds = secondsOption.getValue();
         Options options = options();
-        EventFormat format = new EventFormat(timestampMode(), json);
+        EventFormat format = new EventFormat(timestampMode(), Cli.isSet(jsonOption));
         try (OutputStream out = openOutput()) {
             Fatrace fatrace = new Fatrace(format, onlyCommand, out, System.err);
             FanotifyWatcher watcher = startOrRemoveOutput(options, fatrace);
@@ -119,15 +125,17 @@ public final class FatraceCommand implements Callable<Integer> {
         if (seconds != null && seconds <= 0) {
             throw new UsageException("--seconds must be a positive number of seconds, not " + seconds);
         }
-        if (timestamp.length > 2) {
+        if (timestamps() > 2) {
             throw new UsageException("--timestamp can be given at most twice");
         }
+        List<Integer> ignoredPids = Cli.values(ignoredPidsOption);
         for (int pid : ignoredPids) {
             if (pid <= 0) {
                 throw new UsageException("--ignore-pid needs a positive process id, not " + pid);
             }
         }
-        onlyCommand = ProcessNameOption.parse("fatrace", command, System.err);
+        onlyCommand = ProcessNameOption.parse("fatrace", commandOption.getValue(), System.err);
+        String filter = filterOption.getValue();
         long events = FanotifyWatcher.ALL_EVENTS;
         if (filter != null) {
             try {
@@ -136,7 +144,7 @@ public final class FatraceCommand implements Callable<Integer> {
                 throw new UsageException(e.getMessage());
             }
         }
-        List<BytePath> paths = currentMount ? List.of(BytePath.ofArgument(".")) : Mounts.deviceBacked(Path.of("/proc/self/mountinfo"));
+        List<BytePath> paths = Cli.isSet(currentMountOption) ? List.of(BytePath.ofArgument(".")) : Mounts.deviceBacked(Path.of("/proc/self/mountinfo"));
         return new Options(paths, Scope.FILESYSTEM, events, Set.copyOf(ignoredPids),
                 false, true, Options.DEFAULT_BUFFER_BYTES);
     }
@@ -195,11 +203,16 @@ public final class FatraceCommand implements Callable<Integer> {
     }
 
     private EventFormat.Timestamp timestampMode() {
-        return switch (timestamp.length) {
+        return switch (timestamps()) {
             case 0 -> EventFormat.Timestamp.NONE;
             case 1 -> EventFormat.Timestamp.TIME_OF_DAY;
             default -> EventFormat.Timestamp.EPOCH;
         };
+    }
+
+    private int timestamps() {
+        boolean[] given = timestampOption.getValue();
+        return given == null ? 0 : given.length;
     }
 
     private OutputStream openOutput() throws IOException {

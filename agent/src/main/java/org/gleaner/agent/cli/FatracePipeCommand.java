@@ -28,21 +28,14 @@ import org.gleaner.collectors.jna.Fanotify;
 import org.gleaner.collectors.fanotify.FileEvent;
 import org.gleaner.collectors.text.BytePath;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-/** {@code fatrace-pipe PATH…}: prints each file changed under PATH, debounced, for rebuild loops. See docs/fatrace-pipe.md. */
-@Command(name = "fatrace-pipe",
-        mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
-        sortOptions = false,
-        description = {
-            "Prints the path of each file changed under PATH (written and closed, created, moved in), one per line,"
-                + " after a burst of changes settles; e.g. fatrace-pipe ~/project --exec make -C ~/project rebuilds once per burst.",
-            "Exit status: 0 when the reader of the output went away, 130 on SIGINT, 143 on SIGTERM,"
-                + " 1 on failure, 2 on bad usage."})
+/**
+ * {@code fatrace-pipe PATH…}: prints each file changed under PATH, debounced, for rebuild loops. See docs/fatrace-pipe.md.
+ * Declared through picocli's programmatic model, as every gleaner tool is (see {@link PsMemCommand}).
+ */
 public final class FatracePipeCommand implements Runnable {
 
     /** An hour: longer delays are surely a mistake (and 10 × debounce must not overflow). */
@@ -50,52 +43,56 @@ public final class FatracePipeCommand implements Runnable {
     private static final long WATCHED_EVENTS = FileEvent.CLOSE_WRITE | FileEvent.CREATE | FileEvent.MOVED_TO
             | FileEvent.DELETE | FileEvent.MOVED_FROM;
 
-    @Parameters(paramLabel = "PATH", arity = "1..*", description = "Directories to watch (resolved with realpath).")
-    List<String> paths;
+    private final PositionalParamSpec pathsParameter = PositionalParamSpec.builder().paramLabel("PATH").arity("1..*").required(true)
+            .type(List.class).auxiliaryTypes(String.class).description("Directories to watch (resolved with realpath).").build();
+    private final OptionSpec eventsOption = Cli.flag("Also report deletes and moves out.", "--events");
+    private final OptionSpec debounceOption = OptionSpec.builder("--debounce").paramLabel("MS").type(long.class).defaultValue("100")
+            .description("Report once no change came for MS milliseconds (default ${DEFAULT-VALUE}; 0 = at once).").build();
+    private final OptionSpec excludeOption = OptionSpec.builder("--exclude").paramLabel("GLOB").type(List.class)
+            .auxiliaryTypes(String.class).description("Ignore paths matching GLOB (repeatable; see docs/fatrace-pipe.md).").build();
+    private final OptionSpec noDefaultExcludesOption = Cli.flag(
+            "Do not ignore .git/ and editor swap/backup files (.*.sw?, *~, 4913, .#*, #*#).", "--no-default-excludes");
+    private final OptionSpec nullOption = Cli.flag("End each path with NUL instead of newline (for xargs -0).", "-0", "--null");
+    private final OptionSpec commandOption = OptionSpec.builder("-C", "--command").paramLabel("COMM").type(String.class)
+            .description("Only report changes made by processes named COMM (as in /proc/PID/comm).").build();
+    private final OptionSpec fifoOption = OptionSpec.builder("--fifo").paramLabel("PATH").type(Path.class)
+            .description("Write to a FIFO at PATH (created safely, mode 0660, removed on exit) instead of stdout.").build();
+    private final OptionSpec groupOption = OptionSpec.builder("--group").paramLabel("G").type(String.class)
+            .description("Group of the --fifo (name or number).").build();
+    private final OptionSpec cooldownOption = OptionSpec.builder("--cooldown").paramLabel("MS").type(long.class).defaultValue("500")
+            .description("With --exec: wait MS milliseconds after a run before the next (default ${DEFAULT-VALUE}).").build();
+    private final OptionSpec execOption = OptionSpec.builder("--exec").paramLabel("CMD").arity("1..*").type(List.class)
+            .auxiliaryTypes(String.class).parameterConsumer(new RestOfLine())
+            .description("Run CMD (all remaining arguments) once per batch, never two at once; the batch's"
+                + " paths go to its standard input. Must come last.").build();
+    private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
 
-    @Option(names = "--events", description = "Also report deletes and moves out.")
-    boolean includeGone;
+    private boolean includeGone;
+    private long debounceMillis;
+    private boolean nulSeparated;
+    private Path fifo;
+    private long cooldownMillis;
+    private List<String> exec;
 
-    @Option(names = "--debounce", paramLabel = "MS", defaultValue = "100",
-            description = "Report once no change came for MS milliseconds (default ${DEFAULT-VALUE}; 0 = at once).")
-    long debounceMillis;
+    public FatracePipeCommand() {
+        spec.name("fatrace-pipe").versionProvider(new Version());
+        spec.usageMessage().sortOptions(false).description(
+                "Prints the path of each file changed under PATH (written and closed, created, moved in), one per line,"
+                    + " after a burst of changes settles; e.g. fatrace-pipe ~/project --exec make -C ~/project rebuilds once per burst.",
+                "Exit status: 0 when the reader of the output went away, 130 on SIGINT, 143 on SIGTERM,"
+                    + " 1 on failure, 2 on bad usage.");
+        spec.addPositional(pathsParameter);
+        for (OptionSpec option : List.of(eventsOption, debounceOption, excludeOption, noDefaultExcludesOption, nullOption,
+                new DebugOption().option(), commandOption, fifoOption, groupOption, cooldownOption, execOption)) {
+            spec.addOption(option);
+        }
+        Cli.addStandardHelpOptions(spec);
+    }
 
-    @Option(names = "--exclude", paramLabel = "GLOB",
-            description = "Ignore paths matching GLOB (repeatable; see docs/fatrace-pipe.md).")
-    List<String> excludes = new ArrayList<>();
-
-    @Option(names = "--no-default-excludes",
-            description = "Do not ignore .git/ and editor swap/backup files (.*.sw?, *~, 4913, .#*, #*#).")
-    boolean noDefaultExcludes;
-
-    @Option(names = {"-0", "--null"}, description = "End each path with NUL instead of newline (for xargs -0).")
-    boolean nulSeparated;
-
-    @Mixin
-    DebugOption debug;
-
-    @Option(names = {"-C", "--command"}, paramLabel = "COMM",
-            description = "Only report changes made by processes named COMM (as in /proc/PID/comm).")
-    String command;
-
-    @Option(names = "--fifo", paramLabel = "PATH",
-            description = "Write to a FIFO at PATH (created safely, mode 0660, removed on exit) instead of stdout.")
-    Path fifo;
-
-    @Option(names = "--group", paramLabel = "G", description = "Group of the --fifo (name or number).")
-    String group;
-
-    @Option(names = "--cooldown", paramLabel = "MS", defaultValue = "500",
-            description = "With --exec: wait MS milliseconds after a run before the next (default ${DEFAULT-VALUE}).")
-    long cooldownMillis;
-
-    @Option(names = "--exec", paramLabel = "CMD", arity = "1..*", parameterConsumer = RestOfLine.class,
-            description = "Run CMD (all remaining arguments) once per batch, never two at once; the batch's"
-                + " paths go to its standard input. Must come last.")
-    List<String> exec;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    /** The command's model, for picocli. */
+    public CommandSpec spec() {
+        return spec;
+    }
 
     /** {@code --exec} takes every argument after it, like find -exec, so CMD's own options need no quoting. */
     static final class RestOfLine implements CommandLine.IParameterConsumer {
@@ -115,20 +112,26 @@ public final class FatracePipeCommand implements Runnable {
 
     @Override
     public void run() {
+        includeGone = Cli.isSet(eventsOption);
+        debounceMillis = debounceOption.getValue();
+        nulSeparated = Cli.isSet(nullOption);
+        fifo = fifoOption.getValue();
+        cooldownMillis = cooldownOption.getValue();
+        exec = execOption.getValue();
         validate();
         WatchedRoots roots;
         Excludes excludeRules;
         try {
-            roots = WatchedRoots.resolve(paths);
-            List<String> patterns = new ArrayList<>(noDefaultExcludes ? List.of() : Excludes.DEFAULTS);
-            patterns.addAll(excludes);
+            roots = WatchedRoots.resolve(Cli.values(pathsParameter));
+            List<String> patterns = new ArrayList<>(Cli.isSet(noDefaultExcludesOption) ? List.of() : Excludes.DEFAULTS);
+            patterns.addAll(Cli.values(excludeOption));
             excludeRules = Excludes.of(patterns);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
         PrintStream err = System.err;
         ChangeBatcher batcher = new ChangeBatcher(roots.paths(), includeGone, debounceMillis);
-        String comm = ProcessNameOption.parse("fatrace-pipe", command, err);
+        String comm = ProcessNameOption.parse("fatrace-pipe", commandOption.getValue(), err);
         ChangeFilter filter = new ChangeFilter(roots, excludeRules, comm, batcher);
         FanotifyWatcher.Options options = new FanotifyWatcher.Options(roots.paths(), FanotifyWatcher.Scope.AUTO,
                 WATCHED_EVENTS, Set.of(), true, comm != null, FanotifyWatcher.Options.DEFAULT_BUFFER_BYTES);
@@ -186,7 +189,7 @@ public final class FatracePipeCommand implements Runnable {
             throw new CommandLine.ParameterException(commandLine,
                     "--debounce and --cooldown must be from 0 to " + MAX_DELAY_MILLIS + " (ms)");
         }
-        if (group != null && fifo == null) {
+        if (groupOption.getValue() != null && fifo == null) {
             throw new CommandLine.ParameterException(commandLine, "--group needs --fifo");
         }
         if (fifo != null && exec != null) {
@@ -205,7 +208,7 @@ public final class FatracePipeCommand implements Runnable {
     }
 
     private OwnedFifo createFifo() throws IOException {
-        OwnedFifo created = OwnedFifo.create(fifo, group);
+        OwnedFifo created = OwnedFifo.create(fifo, groupOption.getValue());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 created.close();
@@ -227,6 +230,6 @@ public final class FatracePipeCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(Cli.execute(new FatracePipeCommand(), args));
+        System.exit(Cli.execute(new FatracePipeCommand().spec(), args));
     }
 }

@@ -25,7 +25,7 @@ public final class GleanerCommand implements Runnable {
     static CommandLine commandLine() {
         CommandLine gleaner = new CommandLine(new GleanerCommand().spec);
         for (Object tool : new Object[] {new HelpCommand().spec(), new AgentCommand().spec(), new BitrotScrubCommand().spec(),
-                new FatraceCommand(), new FatracePipeCommand(), new PsMemCommand().spec(), new PeersCommand().spec()}) {
+                new FatraceCommand().spec(), new FatracePipeCommand().spec(), new PsMemCommand().spec(), new PeersCommand().spec()}) {
             gleaner.addSubcommand(tool);
         }
         return gleaner;

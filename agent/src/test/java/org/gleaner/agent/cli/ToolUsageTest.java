@@ -120,7 +120,8 @@ class ToolUsageTest {
             Process creator = new ProcessBuilder(shellCopy.toString(), "-c", ": > \"$0\"; sleep 30",
                     dir.resolve("one").toString()).start();
             long created = System.nanoTime();
-            assertTrue(shell.process().waitFor(LIMIT.toMillis(), TimeUnit.MILLISECONDS), "fatrace is still running");
+            boolean ended = shell.process().waitFor(LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertTrue(ended, "fatrace is still running; stdout: " + shell.stdout() + "; stderr: " + shell.stderr());
             long millis = (System.nanoTime() - created) / 1_000_000;
             assertEquals(0, shell.process().exitValue(), shell.stderr());
             assertTrue(shell.stdout().startsWith("gl-head-sh("), shell.stdout());
