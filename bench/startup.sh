@@ -8,7 +8,8 @@
 # ratios are against the JVM floor and against smem.
 # Usage: bench/startup.sh [RUNS] [JAVA]   (JAVA: another java binary to run the same launchers with,
 #                                          e.g. a newer JDK; the build's archive only serves the JDK
-#                                          that made it)
+#                                          that made it; for a JDK 25 or later the ahead-of-time
+#                                          cache is made first)
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -27,8 +28,11 @@ if [ -n "$java_bin" ]; then
     mkdir "$work/jdk"
     ln -s "$(readlink -f "$java_bin")" "$work/jdk/java"
     export PATH="$work/jdk:$PATH"
+    # a JDK 25 or later gets its ahead-of-time cache beside the build's archive (scripts/cds-archive)
+    feature=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    [ "${feature%%.*}" -ge 25 ] && "$bench_home/scripts/cds-archive" >&2
 fi
-echo "java: $(java -version 2>&1 | head -1); archive: $(ls "$bench_home"/agent/target/gleaner.jsa 2>/dev/null || echo none); $(nproc) CPUs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "java: $(java -version 2>&1 | head -1); archive: $(ls "$bench_home"/agent/target/gleaner.jsa "$bench_home"/agent/target/gleaner.aot 2>/dev/null | tr '\n' ' '); $(nproc) CPUs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 names=("java -version (floor)" "smem --help" "ps-mem --pid" "ps-mem --pid, no CDS")
 commands=(

@@ -26,9 +26,10 @@ fi
 
 # Serial GC and C1 only: a tool that runs for well under a second gains nothing from a parallel
 # collector or the C2 compiler, and both cost start-up time and memory. JVM warnings go to stderr,
-# never into a tool's output.
+# never into a tool's output. JNA, jffi and sqlite-jdbc load native code, which a JDK 22 or later
+# warns about at every run unless native access is granted (JEP 472); JDK 17 takes the flag silently.
 gleaner_jvm_flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData
-    -Xlog:disable -Xlog:all=warning,cds*=off:stderr)
+    -Xlog:disable -Xlog:all=warning,cds*=off:stderr --enable-native-access=ALL-UNNAMED)
 if [ $gleaner_installed = 1 ] && [ -d "$gleaner_lib/native" ]; then
     gleaner_jvm_flags+=(-Djna.boot.library.path="$gleaner_lib/native" -Djna.nounpack=true
         -Djffi.boot.library.path="$gleaner_lib/native")
@@ -70,7 +71,8 @@ gleaner_agent_footprint() { # ARGS...: when they start the agent, adds its flags
 # where the jar's directory is read-only or belongs to an installed package. GLEANER_CDS=0
 # disables both archives.
 #
-# GLEANER_CDS_CLASSLIST=FILE makes the JVM list the classes it loads in FILE (for scripts/cds-archive).
+# GLEANER_CDS_CLASSLIST=FILE makes the JVM list the classes it loads in FILE, and GLEANER_AOT_OUTPUT=FILE
+# (JDK 25 or later) makes it train an ahead-of-time cache into FILE (both for scripts/cds-archive).
 gleaner_exec() {
     local main_class=$1
     shift
@@ -82,10 +84,17 @@ gleaner_exec() {
         :
     elif gleaner_archive_fits "$built"; then
         cds=(-XX:SharedArchiveFile="$built")
+    elif gleaner_archive_fits "${built%.jsa}.aot"; then
+        # a JDK 25 or later's ahead-of-time cache (scripts/cds-archive); its log tag is aot, not cds.
+        # Such a JDK also warns at every run that the xxHash library bitrot-scrub hashes with reads
+        # memory through sun.misc.Unsafe (JEP 471, 498); JDK 17 would refuse the flag that allows it.
+        cds=(-XX:AOTCache="${built%.jsa}.aot" -Xlog:all=warning,cds*=off,aot*=off:stderr
+            --sun-misc-unsafe-memory-access=allow)
     else
         gleaner_own_archive "$main_class" "$jar_dir"
     fi
     [ -n "${GLEANER_CDS_CLASSLIST:-}" ] && cds+=(-XX:DumpLoadedClassList="$GLEANER_CDS_CLASSLIST")
+    [ -n "${GLEANER_AOT_OUTPUT:-}" ] && cds+=(-XX:AOTCacheOutput="$GLEANER_AOT_OUTPUT")
     exec "$gleaner_java" "${gleaner_jvm_flags[@]}" "${cds[@]}" ${GLEANER_JAVA_OPTS:-} -cp "$gleaner_jar" "$main_class" "$@"
 }
 

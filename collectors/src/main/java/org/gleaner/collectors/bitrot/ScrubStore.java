@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.gleaner.collectors.text.BytePath;
 
 /**
  * The scrubber's state in SQLite (WAL, synchronous=NORMAL): per directory its raw path, per file
@@ -221,6 +223,26 @@ public final class ScrubStore implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    /**
+     * The names of the files kept beside the database: its lock, and SQLite's write-ahead log, its
+     * shared-memory index and a rollback journal (sqlite.org/tempfiles.html). A tree that holds the
+     * database holds them too, and they are the scrubber's, not data to judge.
+     */
+    public List<byte[]> companionNames() {
+        byte[] name = BytePath.ofKernel(file.toAbsolutePath()).bytes();
+        int slash = name.length - 1;
+        while (slash >= 0 && name[slash] != '/') {
+            slash--;
+        }
+        List<byte[]> companions = new ArrayList<>();
+        for (String suffix : List.of(".lock", "-wal", "-shm", "-journal")) {
+            byte[] companion = Arrays.copyOfRange(name, slash + 1, name.length + suffix.length());
+            System.arraycopy(suffix.getBytes(StandardCharsets.US_ASCII), 0, companion, name.length - slash - 1, suffix.length());
+            companions.add(companion);
+        }
+        return companions;
     }
 
     /** The digest recorded at creation, or null for a database that has none yet. */

@@ -1,6 +1,7 @@
 package org.gleaner.collectors.bitrot;
 
 import com.sun.jna.LastErrorException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.gleaner.collectors.jna.FileCalls;
+import org.gleaner.collectors.text.BytePath;
 
 /**
  * The scrubbing engine. A run walks the trees and records what it finds (new files, files whose
@@ -109,6 +111,30 @@ public final class Scrubber {
     private boolean anyVanished;
 
     private record InodeKey(long device, long inode) {}
+
+    private InodeKey storeFile;
+    private List<byte[]> storeCompanions;
+
+    /** Through statx(2), as the walker sees files: its device number is major and minor apart, not st_dev's. */
+    private static InodeKey inodeOf(Path file) throws StoreException {
+        try {
+            FileStat stat = new RawFiles().stat(FileCalls.AT_FDCWD, BytePath.ofKernel(file.toAbsolutePath()).bytes());
+            return new InodeKey(stat.device(), stat.inode());
+        } catch (LastErrorException e) {
+            throw new StoreException(file + ": " + RawFiles.errorText(e), e);
+        }
+    }
+
+    /** The database and the files beside it, where the tree holds them: not data. */
+    private List<TreeWalker.FileEntry> withoutTheStore(List<TreeWalker.FileEntry> files) {
+        if (files.stream().noneMatch(file -> storeFile.equals(new InodeKey(file.stat().device(), file.stat().inode())))) {
+            return files;
+        }
+        List<TreeWalker.FileEntry> data = new ArrayList<>(files);
+        data.removeIf(file -> storeFile.equals(new InodeKey(file.stat().device(), file.stat().inode()))
+                || storeCompanions.stream().anyMatch(name -> Arrays.equals(name, file.name())));
+        return data;
+    }
 
     public Scrubber(ScrubStore store, Options options, ScrubCounts counts, Listener listener, BooleanSupplier stopRequested,
             Clock clock) {
@@ -227,6 +253,8 @@ public final class Scrubber {
 
     private Report run(long started, String ioPriority) throws StoreException, InterruptedException {
         run = store.beginRun(started);
+        storeFile = inodeOf(store.file());
+        storeCompanions = store.companionNames();
 
         boolean walked = scan();
         if (walked) {
@@ -312,7 +340,7 @@ public final class Scrubber {
         private void record(byte[] path, List<TreeWalker.FileEntry> files, List<byte[]> unexamined) throws StoreException {
             long dir = store.directory(path, run);
             Map<NameKey, ScrubStore.Stored> stored = store.filesIn(dir);
-            for (TreeWalker.FileEntry file : files) {
+            for (TreeWalker.FileEntry file : withoutTheStore(files)) {
                 FileStat stat = file.stat();
                 counts.filesSeen.incrementAndGet();
                 counts.bytesSeen.addAndGet(stat.size());

@@ -58,6 +58,26 @@ class ScrubberTest {
     }
 
     @Test
+    void aDatabaseInsideTheTreeIsNotScrubbedAsData() throws Exception {
+        Path root = tree();
+        Files.writeString(root.resolve("data"), "data");
+        ScrubCounts counts = new ScrubCounts();
+        Scrubber.Options options = new Scrubber.Options(List.of(root.toString().getBytes(StandardCharsets.UTF_8)), null, null, 0,
+                Duration.ZERO, 0, 0, new PathFilter(List.of(), List.of()), false, false);
+        for (int run = 0; run < 2; run++) {
+            counts = new ScrubCounts();
+            try (ScrubStore store = ScrubStore.openForWriting(root.resolve("bitrot.db"))) {
+                Scrubber.Report report = new Scrubber(store, options, counts, new Scrubber.Listener() {}, () -> false,
+                        Clock.systemUTC()).run();
+                assertEquals(List.of(), report.findings());
+            }
+            settle();
+        }
+        assertEquals(1, counts.filesSeen.get(), "only the data file, not bitrot.db, its -wal, -shm or .lock");
+        assertEquals(0, counts.filesEdited.get());
+    }
+
+    @Test
     void legitimateEditsGetNewBaselinesSilently() throws Exception {
         Path root = tree();
         for (String name : List.of("appended", "overwritten", "restored-mtime", "sed", "truncated")) {
