@@ -1,6 +1,8 @@
 package org.gleaner.agent.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,9 +17,11 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * not checked for unknown options or required arguments.
  */
 final class HelpCommand implements CommandLine.IHelpCommandInitializable2, Callable<Integer> {
-    private final PositionalParamSpec command = PositionalParamSpec.builder().arity("0..1").paramLabel("COMMAND")
-            .type(String.class).description("The COMMAND to display the usage help message for.").build();
     private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
+    /** Its completion offers the commands beside it, as picocli's completion does for its own help command. */
+    private final PositionalParamSpec command = PositionalParamSpec.builder().arity("0..1").paramLabel("COMMAND")
+            .type(String.class).completionCandidates(() -> siblings().iterator())
+            .description("The COMMAND to display the usage help message for.").build();
 
     private CommandLine self;
     private CommandLine.Help.ColorScheme colorScheme;
@@ -36,6 +40,12 @@ final class HelpCommand implements CommandLine.IHelpCommandInitializable2, Calla
     /** The command's model, for picocli. */
     CommandSpec spec() {
         return spec;
+    }
+
+    private List<String> siblings() {
+        List<String> names = new ArrayList<>(spec.parent() == null ? List.of() : spec.parent().subcommands().keySet());
+        names.remove(spec.name());
+        return names;
     }
 
     @Override
