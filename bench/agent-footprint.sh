@@ -4,24 +4,25 @@
 # alone, run as `gleaner agent` runs for a user or under systemd (bin/gleaner, whose launcher gives
 # the agent its footprint-sized JVM flags), as root (syscallio needs it), printing to a file.
 # Every agent runs WARMUP_SECONDS first (past the JIT's warm-up: the per-cycle code is compiled
-# within the first minutes), then DURATION seconds are measured from /proc/PID/stat (CPU) and
+# within the first two minutes; after that the compiler thread takes ~2 ms a minute), then DURATION seconds are measured from /proc/PID/stat (CPU) and
 # /proc/PID/status (VmRSS, once a second). The agents run side by side, each measured by its own
 # CPU time, so the benchmark takes WARMUP_SECONDS + DURATION in all; on a busy machine they slow
 # each other down a little. Prints, per agent: CPU per cycle, share of one core, RSS (last and
 # highest), the ratios against the goal, and each collector's share of the cycle from the agent's
-# own gleaner.collector.NAME.duration_ms (wall-clock time of each run, averaged over the cycles;
-# read from the printed datapoints, so with MODE stdout only).
+# own gleaner.collector.NAME.duration_ms (wall-clock time of each run, averaged over the cycles,
+# and for a collector on an interval of its own, as memory is by default, spread over the cycles
+# between its runs; read from the printed datapoints, so with MODE stdout only).
 # MODE stdout prints to a file; MODE carbon delivers through the spool (a temp dir per agent) to a
 # local TCP sink that discards what it receives (the whole pipeline, without carbon's own cost).
 #   bench/agent-footprint.sh [DURATION_SECONDS [INTERVAL [MODE]]]        defaults: 240 10s stdout
-# WARMUP_SECONDS (default 60); AGENT_CONFIG is YAML added to every agent's config file, e.g.
+# WARMUP_SECONDS (default 120); AGENT_CONFIG is YAML added to every agent's config file, e.g.
 #   AGENT_CONFIG='collectors: {memory: {interval: 60s}}' bench/agent-footprint.sh
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 duration=${1:-240}
 interval=${2:-10s}
 mode=${3:-stdout}
-warmup=${WARMUP_SECONDS:-60}
+warmup=${WARMUP_SECONDS:-120}
 bench_number DURATION_SECONDS "$duration" 10 86400
 bench_number WARMUP_SECONDS "$warmup" 0 86400
 bench_need_jar
@@ -91,10 +92,16 @@ for run in "${runs[@]}"; do
     ticks=$(( $(cpu_ticks "$pid") - start_ticks[$run] ))
     rss=$(rss_kib "$pid")
     # each collector's mean duration_ms over the datapoints stamped inside the measured window
-    shares=$(awk -v from="$start_s" '$1 ~ /\.gleaner\.collector\.[^.]+\.duration_ms$/ && $3 >= from {
+    # duration_ms is a gauge sent every cycle with the collector's last run: a collector on an
+    # interval of its own (the start line names it: "memory (every 60000ms)") runs in a share of
+    # the cycles only, so its mean duration is weighted by that share
+    own=$(head -n 1 "$work/$run.err" | { grep -o '[a-z_]* (every [0-9]*ms)' || true; } | tr -d '()' | awk '{ printf "%s=%d ", $1, $3 }')
+    shares=$(awk -v from="$start_s" -v own="$own" -v ims="$interval_ms" 'BEGIN {
+            n = split(own, pairs, " "); for (i = 1; i <= n; i++) { split(pairs[i], kv, "="); every[kv[1]] = kv[2] } }
+        $1 ~ /\.gleaner\.collector\.[^.]+\.duration_ms$/ && $3 >= from {
             n = split($1, part, "."); name = part[n - 1]; sum[name] += $2; count[name]++ }
-        END { for (name in sum) total += sum[name] / count[name]
-              for (name in sum) printf "%s %.1f ms (%.0f %%)  ", name, sum[name] / count[name], total ? 100 * sum[name] / count[name] / total : 0 }' "$work/$run.out")
+        END { for (name in sum) { mean[name] = sum[name] / count[name] * (name in every ? ims / every[name] : 1); total += mean[name] }
+              for (name in sum) printf "%s %.1f ms%s (%.0f %%)  ", name, mean[name], name in every ? " (every " every[name] / 1000 " s)" : "", total ? 100 * mean[name] / total : 0 }' "$work/$run.out")
     awk -v run="$run" -v ticks="$ticks" -v hz="$clk_tck" -v ns=$((end_ns - start_ns)) -v ims="$interval_ms" \
         -v rss="$rss" -v max="${max_rss[$run]}" -v shares="$shares" 'BEGIN {
         wall = ns / 1e9; cpu = ticks / hz; cycles = wall * 1000 / ims; per_cycle = cpu * 1000 / cycles

@@ -13,11 +13,13 @@ if [ -r "$gleaner_home/gleaner.jar" ]; then
     # into java.io.tmpdir and map them from there, which fails on a noexec /tmp.
     gleaner_installed=1
     gleaner_jar=${GLEANER_JAR:-$gleaner_home/gleaner.jar}
+    gleaner_archive=${GLEANER_CDS_ARCHIVE:-/var/cache/gleaner/gleaner.jsa}  # made by the package's postinst
     gleaner_lib=${gleaner_home%/share/gleaner}/lib/gleaner
     [ -x "$gleaner_lib/jre/bin/java" ] && gleaner_java=$gleaner_lib/jre/bin/java
 else
     gleaner_installed=0
     gleaner_jar=${GLEANER_JAR:-$gleaner_home/agent/target/gleaner.jar}
+    gleaner_archive=${GLEANER_CDS_ARCHIVE:-${gleaner_jar%.jar}.jsa}
 fi
 if [ ! -r "$gleaner_jar" ]; then
     echo "${0##*/}: $gleaner_jar is missing: build it first with 'mvn -B package -DskipTests'" >&2
@@ -40,12 +42,13 @@ fi
 # ---- gleaner agent: a long-running, mostly idle daemon -------------------------------------------
 # `gleaner agent` (bin/gleaner agent, ./run, the systemd unit) runs for months and works a few
 # milliseconds per interval, so its flags favour a small steady footprint: a heap that starts at
-# 8 MiB, is capped at 32 MiB and is given back after a collection leaves it mostly free; one
+# 8 MiB and is capped at 32 MiB (the JVM's own free ratios: with tighter ones the old generation
+# shrank to its live data and filled again every few cycles, a full collection each time); one
 # compiler thread (C1 only, as above) and a small code cache; small stacks; capped
 # metaspace and direct memory; at most two glibc malloc arenas (mallopt(3) M_ARENA_MAX; glibc
 # otherwise keeps one per thread that ever allocated); and exit on OutOfMemoryError, for systemd
 # to restart it. Measured with bench/agent-footprint.sh. GLEANER_JAVA_OPTS still comes last.
-gleaner_agent_jvm_flags=(-Xms8m -Xmx32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30
+gleaner_agent_jvm_flags=(-Xms8m -Xmx32m
     -XX:MaxMetaspaceSize=40m -XX:ReservedCodeCacheSize=16m -XX:MaxDirectMemorySize=8m -Xss256k
     -XX:CICompilerCount=1 -XX:+ExitOnOutOfMemoryError)
 gleaner_agent_footprint() { # ARGS...: when they start the agent, adds its flags
@@ -58,7 +61,9 @@ gleaner_agent_footprint() { # ARGS...: when they start the agent, adds its flags
 
 # Class-data sharing. The build makes one archive for all the tools next to the jar (gleaner.jsa,
 # by scripts/cds-archive: the JDK's and gleaner's classes as training runs of every launcher load
-# them); it is used where the JVM will take it. GLEANER_CDS_ARCHIVE names another archive.
+# them); it is used where the JVM will take it. The Debian package's postinst makes it for the
+# installed JDK in /var/cache/gleaner, from the class list of those runs. GLEANER_CDS_ARCHIVE names
+# another archive.
 #
 # Without one, each tool makes its own (JDK 17 dynamic AppCDS): a run that has none dumps the
 # classes it loaded at exit under a name of its own (its pid), and the next run renames that dump
@@ -78,7 +83,7 @@ gleaner_exec() {
     shift
     local jar_dir=.
     [[ $gleaner_jar == */* ]] && jar_dir=${gleaner_jar%/*}
-    local built=${GLEANER_CDS_ARCHIVE:-${gleaner_jar%.jar}.jsa}
+    local built=$gleaner_archive
     local cds=()
     if [ "${GLEANER_CDS:-1}" = 0 ]; then
         :

@@ -108,6 +108,12 @@ class DebPackageTest {
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).startsWith("collector syscallio cannot start"), warnings.toString());
         assertEquals("/usr/share/gleaner/gleaner.jar", jarOfTheService());
+
+        // the class-data-sharing archive postinst made for this JDK serves the tools' own classes
+        assertEquals(0, system.run("test", "-s", "/var/cache/gleaner/gleaner.jsa").exit(), "postinst made the archive");
+        String loaded = system.sh("GLEANER_JAVA_OPTS=-Xlog:class+load=info:stderr ps-mem --pid 1 2>&1 >/dev/null");
+        assertTrue(loaded.contains("org.gleaner.agent.cli.PsMemCommand source: shared objects file"),
+                loaded.lines().filter(line -> line.contains("PsMemCommand")).toList().toString());
     }
 
     @Test
@@ -212,7 +218,7 @@ class DebPackageTest {
         system.sh("systemctl start gleaner");
         assertTrue(system.run("test", "-d", "/var/lib/gleaner/spool").exit() == 0);
         system.sh("DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq gleaner");
-        for (String path : List.of("/var/lib/gleaner", "/etc/gleaner", "/usr/share/gleaner", "/usr/bin/gleaner",
+        for (String path : List.of("/var/lib/gleaner", "/var/cache/gleaner", "/etc/gleaner", "/usr/share/gleaner", "/usr/bin/gleaner",
                 "/etc/systemd/system/multi-user.target.wants/gleaner.service")) {
             assertNotEquals(0, system.run("test", "-e", path).exit(), path + " is left");
         }

@@ -31,48 +31,51 @@ import org.gleaner.agent.pipeline.CarbonTarget;
 import org.gleaner.agent.pipeline.Delivery;
 import org.gleaner.agent.systemd.SdNotify;
 import org.gleaner.collectors.Collector;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import sun.misc.Signal;
 
-/** {@code gleaner agent}: the daemon. Reads the config, builds the collectors and runs the loop. */
-@Command(name = "agent",
-        mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
-        description = {
-            "Collects system metrics every interval and sends them to carbon (Graphite), spooling to disk "
-                + "so that nothing is lost; with no carbon destination, prints Graphite plaintext lines to stdout.",
-            "Config: YAML, see docs/agent.md and systemd/gleaner.yaml. Options override the file; SIGHUP reloads it.",
-            "Exit status: 0 after --cycles or on SIGTERM/SIGINT, 2 on a bad option or config, 1 on any other failure to start."})
+/**
+ * {@code gleaner agent}: the daemon. Reads the config, builds the collectors and runs the loop.
+ * Its options are declared through picocli's programmatic model, as ps-mem's are (see PsMemCommand).
+ */
 public final class AgentCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger("org.gleaner.agent");
     /** How long a stopping agent keeps trying to deliver what is still spooled. */
     static final Duration DRAIN_LIMIT = Duration.ofSeconds(5);
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "YAML config file (default: /etc/gleaner/gleaner.yaml, where a missing file means all defaults).")
-    Path config;
+    private final OptionSpec config = OptionSpec.builder("--config").paramLabel("FILE").type(Path.class)
+            .description("YAML config file (default: /etc/gleaner/gleaner.yaml, where a missing file means all defaults).").build();
+    private final OptionSpec interval = OptionSpec.builder("-i", "--interval").paramLabel("DURATION").type(String.class)
+            .description("Collection interval, e.g. 10s, 500ms, 1m.").build();
+    private final OptionSpec destinations = OptionSpec.builder("-t", "--destination").paramLabel("HOST[:PORT]").type(List.class)
+            .auxiliaryTypes(String.class)
+            .description("Carbon destination (repeatable: failover order); replaces the config's carbon.destinations.").build();
+    private final OptionSpec stdout = Cli.flag("Print Graphite plaintext lines to stdout even if carbon is configured.", "--stdout");
+    private final OptionSpec cycles = OptionSpec.builder("--cycles").paramLabel("N").type(Long.class)
+            .description("Run N cycles, then exit (default: until SIGTERM).").build();
+    private final OptionSpec only = OptionSpec.builder("--collectors").splitRegex(",").paramLabel("NAME").type(List.class)
+            .auxiliaryTypes(String.class).description("Run only these collectors (comma-separated), whatever the config enables.").build();
+    private final DebugOption debug = new DebugOption();
+    private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
 
-    @Option(names = {"-i", "--interval"}, paramLabel = "DURATION", description = "Collection interval, e.g. 10s, 500ms, 1m.")
-    String interval;
+    public AgentCommand() {
+        spec.name("agent").versionProvider(new Version());
+        spec.usageMessage().description(
+                "Collects system metrics every interval and sends them to carbon (Graphite), spooling to disk "
+                    + "so that nothing is lost; with no carbon destination, prints Graphite plaintext lines to stdout.",
+                "Config: YAML, see docs/agent.md and systemd/gleaner.yaml. Options override the file; SIGHUP reloads it.",
+                "Exit status: 0 after --cycles or on SIGTERM/SIGINT, 2 on a bad option or config, 1 on any other failure to start.");
+        for (OptionSpec option : new OptionSpec[] {config, interval, destinations, stdout, cycles, only, debug.option()}) {
+            spec.addOption(option);
+        }
+        Cli.addStandardHelpOptions(spec);
+    }
 
-    @Option(names = {"-t", "--destination"}, paramLabel = "HOST[:PORT]",
-            description = "Carbon destination (repeatable: failover order); replaces the config's carbon.destinations.")
-    List<String> destinations = new ArrayList<>();
-
-    @Option(names = "--stdout", description = "Print Graphite plaintext lines to stdout even if carbon is configured.")
-    boolean stdout;
-
-    @Option(names = "--cycles", paramLabel = "N", description = "Run N cycles, then exit (default: until SIGTERM).")
-    Long cycles;
-
-    @Option(names = "--collectors", split = ",", paramLabel = "NAME",
-            description = "Run only these collectors (comma-separated), whatever the config enables.")
-    List<String> only;
-
-    @Mixin
-    DebugOption debug;
+    /** The command's model, for picocli. */
+    public CommandSpec spec() {
+        return spec;
+    }
 
     /** A validated config with its collectors built, ready to run. */
     private record Setup(AgentConfig settings, List<NamedCollector> collectors) {
@@ -94,6 +97,7 @@ public final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LogSetup.install(debug.enabled());
+        Long cycles = this.cycles.getValue();
         if (cycles != null && cycles < 1) {
             throw new UsageException("--cycles must be at least 1");
         }
@@ -165,6 +169,7 @@ public final class AgentCommand implements Callable<Integer> {
     /** Reads the config, applies the options and builds the collectors; every problem is a {@link UsageException}. */
     private Setup configure() {
         try {
+            Path config = this.config.getValue();
             AgentConfig settings = overrides(config == null ? ConfigLoader.load(ConfigLoader.DEFAULT_FILE, false)
                     : ConfigLoader.load(config, true));
             if (!printsToStdout(settings) && settings.interval().compareTo(ConfigLoader.MIN_CARBON_INTERVAL) < 0) {
@@ -179,6 +184,8 @@ public final class AgentCommand implements Callable<Integer> {
 
     private AgentConfig overrides(AgentConfig settings) {
         AgentConfig result = settings;
+        String interval = this.interval.getValue();
+        List<String> destinations = Cli.values(this.destinations);
         if (interval != null) {
             try {
                 Duration parsed = Units.duration(interval);
@@ -210,6 +217,7 @@ public final class AgentCommand implements Callable<Integer> {
                 throw sections.error(name, "unknown collector (known: " + String.join(", ", factories.keySet()) + ")");
             }
         }
+        List<String> only = this.only.getValue();
         Set<String> selected = only == null ? null : new LinkedHashSet<>(only);
         if (selected != null) {
             for (String name : selected) {
@@ -227,7 +235,7 @@ public final class AgentCommand implements Callable<Integer> {
             if (timeout.isZero() || timeout.compareTo(settings.interval()) > 0) {
                 throw options.error("timeout", "must be more than 0 and at most the interval");
             }
-            Duration every = options.duration("interval", settings.interval());
+            Duration every = options.duration("interval", factory.defaultInterval(settings.interval()));
             if (every.compareTo(settings.interval()) < 0) {
                 throw options.error("interval", "must be at least the agent interval (" + settings.interval().toMillis()
                         + "ms): a collector runs at most once per cycle");
@@ -269,13 +277,14 @@ public final class AgentCommand implements Callable<Integer> {
     }
 
     private boolean printsToStdout(AgentConfig settings) {
-        return stdout || settings.carbon().destinations().isEmpty();
+        return Cli.isSet(stdout) || settings.carbon().destinations().isEmpty();
     }
 
     private String describe(Setup setup) {
         AgentConfig settings = setup.settings();
         return "every " + settings.interval().toMillis() + "ms, collectors "
-                + setup.collectors().stream().map(NamedCollector::name).toList() + ", to "
+                + setup.collectors().stream().map(collector -> collector.every().equals(settings.interval()) ? collector.name()
+                        : collector.name() + " (every " + collector.every().toMillis() + "ms)").toList() + ", to "
                 + (printsToStdout(settings) ? "stdout" : "carbon " + settings.carbon().destinations() + " ("
                         + settings.carbon().protocol().name().toLowerCase(Locale.ROOT) + ")");
     }

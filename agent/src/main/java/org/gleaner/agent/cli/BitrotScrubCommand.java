@@ -25,83 +25,77 @@ import org.gleaner.collectors.bitrot.Scrubber;
 import org.gleaner.collectors.bitrot.StoreException;
 import org.gleaner.collectors.text.ByteText;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-/** {@code bitrot-scrub PATH…}: finds silent corruption of file contents over time. See docs/bitrot-scrub.md. */
-@Command(name = "bitrot-scrub",
-        mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
-        sortOptions = false,
-        subcommands = {BitrotScrubCommand.Status.class, BitrotScrubCommand.Accept.class},
-        description = {
-            "Records a digest of every file under PATH, and on later runs verifies them: a file whose content changed"
-                + " while its size, mtime, ctime and inode did not is CORRUPT. Edited files get new digests silently.",
-            "Exit status: 0 clean, 1 corruption found (open findings), 2 usage error, 3 database problem,"
-                + " 4 some files could not be read (and no corruption)."})
+/**
+ * {@code bitrot-scrub PATH…}: finds silent corruption of file contents over time. See docs/bitrot-scrub.md.
+ * Its options are declared through picocli's programmatic model, as ps-mem's are (see PsMemCommand).
+ */
 public final class BitrotScrubCommand implements Callable<Integer> {
     static final int EXIT_CORRUPT = 1;
     static final int EXIT_DATABASE = 3;
     static final int EXIT_UNREADABLE = 4;
 
-    @Parameters(paramLabel = "PATH", arity = "0..*", description = "Directories to scrub.")
-    List<Path> paths = new ArrayList<>();
+    private final PositionalParamSpec paths = paths("0..*", Path.class, "Directories to scrub.");
+    private final DatabaseOption database = new DatabaseOption();
+    private final OptionSpec hash = valued("--hash", "NAME", String.class, "Digest for a new database: xxh3-128 (default) or sha256.");
+    private final OptionSpec budget = valued("--budget", "DURATION", String.class, "Stop starting new files after DURATION (e.g. 30m).");
+    private final OptionSpec percent = valued("--percent", "P", Integer.class, "Verify at most P%% of the baselined bytes this run.");
+    private final OptionSpec olderThan = OptionSpec.builder("--older-than").paramLabel("DURATION").type(String.class).defaultValue("0s")
+            .description("Verify only files last checked longer ago than DURATION, e.g. 30d (default: all).").build();
+    private final OptionSpec rate = valued("--rate", "BYTES/s", String.class, "Read at most this fast, e.g. 50MiB/s.");
+    private final OptionSpec fileRate = valued("--file-rate", "N/s", String.class, "Open at most N files per second.");
+    private final OptionSpec includes = OptionSpec.builder("--include").paramLabel("GLOB").type(List.class).auxiliaryTypes(String.class)
+            .description("Scrub only files matching GLOB (repeatable).").build();
+    private final OptionSpec excludes = OptionSpec.builder("--exclude").paramLabel("GLOB").type(List.class).auxiliaryTypes(String.class)
+            .description("Skip files and directories matching GLOB (repeatable).").build();
+    private final OptionSpec crossFilesystems = Cli.flag("Descend into other filesystems mounted below PATH.", "--cross-filesystems");
+    private final OptionSpec normalIo = Cli.flag("Keep the normal I/O priority instead of the idle class.", "--no-idle-io");
+    private final DebugOption debug = new DebugOption();
+    private final OptionSpec json = Cli.flag("One JSON document on stdout instead of text lines.", "--json");
+    private final OptionSpec noProgress = Cli.flag("No progress bar, even on a terminal.", "--no-progress");
+    private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
 
-    @Mixin
-    DatabaseOption database;
+    public BitrotScrubCommand() {
+        spec.name("bitrot-scrub").versionProvider(new Version());
+        spec.usageMessage().sortOptions(false).description(
+                "Records a digest of every file under PATH, and on later runs verifies them: a file whose content changed"
+                    + " while its size, mtime, ctime and inode did not is CORRUPT. Edited files get new digests silently.",
+                "Exit status: 0 clean, 1 corruption found (open findings), 2 usage error, 3 database problem,"
+                    + " 4 some files could not be read (and no corruption).");
+        spec.addPositional(paths);
+        for (OptionSpec option : new OptionSpec[] {database.option, hash, budget, percent, olderThan, rate, fileRate, includes,
+            excludes, crossFilesystems, normalIo, debug.option(), json, noProgress}) {
+            spec.addOption(option);
+        }
+        Cli.addStandardHelpOptions(spec);
+        spec.addSubcommand("status", new Status().spec);
+        spec.addSubcommand("accept", new Accept().spec);
+    }
 
-    @Option(names = "--hash", paramLabel = "NAME", description = "Digest for a new database: xxh3-128 (default) or sha256.")
-    String hash;
+    /** The command's model, for picocli. */
+    public CommandSpec spec() {
+        return spec;
+    }
 
-    @Option(names = "--budget", paramLabel = "DURATION", description = "Stop starting new files after DURATION (e.g. 30m).")
-    String budget;
+    private static OptionSpec valued(String name, String paramLabel, Class<?> type, String description) {
+        return OptionSpec.builder(name).paramLabel(paramLabel).type(type).description(description).build();
+    }
 
-    @Option(names = "--percent", paramLabel = "P", description = "Verify at most P%% of the baselined bytes this run.")
-    Integer percent;
-
-    @Option(names = "--older-than", paramLabel = "DURATION", defaultValue = "0s",
-            description = "Verify only files last checked longer ago than DURATION, e.g. 30d (default: all).")
-    String olderThan;
-
-    @Option(names = "--rate", paramLabel = "BYTES/s", description = "Read at most this fast, e.g. 50MiB/s.")
-    String rate;
-
-    @Option(names = "--file-rate", paramLabel = "N/s", description = "Open at most N files per second.")
-    String fileRate;
-
-    @Option(names = "--include", paramLabel = "GLOB", description = "Scrub only files matching GLOB (repeatable).")
-    List<String> includes = new ArrayList<>();
-
-    @Option(names = "--exclude", paramLabel = "GLOB", description = "Skip files and directories matching GLOB (repeatable).")
-    List<String> excludes = new ArrayList<>();
-
-    @Option(names = "--cross-filesystems", description = "Descend into other filesystems mounted below PATH.")
-    boolean crossFilesystems;
-
-    @Option(names = "--no-idle-io", description = "Keep the normal I/O priority instead of the idle class.")
-    boolean normalIo;
-
-    @Mixin
-    DebugOption debug;
-
-    @Option(names = "--json", description = "One JSON document on stdout instead of text lines.")
-    boolean json;
-
-    @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
-    boolean noProgress;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    private static PositionalParamSpec paths(String arity, Class<?> type, String description) {
+        return PositionalParamSpec.builder().paramLabel("PATH").arity(arity).type(List.class).auxiliaryTypes(type)
+                .description(description).build();
+    }
 
     /** {@code --db FILE}, shared by the subcommands. */
     static final class DatabaseOption {
-        @Option(names = "--db", paramLabel = "FILE",
-                description = "The database (default /var/lib/gleaner/bitrot.db as root, else $XDG_STATE_HOME/gleaner/bitrot.db).")
-        Path db;
+        final OptionSpec option = valued("--db", "FILE", Path.class,
+                "The database (default /var/lib/gleaner/bitrot.db as root, else $XDG_STATE_HOME/gleaner/bitrot.db).");
 
         Path file() {
+            Path db = option.getValue();
             if (db != null) {
                 return db.toAbsolutePath();
             }
@@ -118,7 +112,7 @@ public final class BitrotScrubCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (paths.isEmpty()) {
+        if (Cli.values(paths).isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "a PATH to scrub is required");
         }
         Scrubber.Options options = options();
@@ -138,7 +132,7 @@ public final class BitrotScrubCommand implements Callable<Integer> {
         }
         int exit = !report.findings().isEmpty() ? EXIT_CORRUPT : counts.readErrors.get() > 0 ? EXIT_UNREADABLE : 0;
         PrintStream err = System.err;
-        if (json) {
+        if (Cli.isSet(json)) {
             write(ScrubReports.scrubJson(options.roots(), db.toString(), counts, report, exit));
         } else {
             StringBuilder out = new StringBuilder();
@@ -160,12 +154,12 @@ public final class BitrotScrubCommand implements Callable<Integer> {
     }
 
     private boolean showProgress() {
-        return !noProgress && !json && System.console() != null;
+        return !Cli.isSet(noProgress) && !Cli.isSet(json) && System.console() != null;
     }
 
     private Scrubber.Options options() {
         List<byte[]> roots = new ArrayList<>();
-        for (Path path : paths) {
+        for (Path path : Cli.<Path>values(paths)) {
             Path real;
             try {
                 real = path.toRealPath();
@@ -177,12 +171,16 @@ public final class BitrotScrubCommand implements Callable<Integer> {
             }
             roots.add(real.toString().getBytes(StandardCharsets.UTF_8));
         }
+        String hash = this.hash.getValue();
+        String budget = this.budget.getValue();
+        String fileRate = this.fileRate.getValue();
         try {
             return new Scrubber.Options(roots, hash == null ? null : DigestAlgorithm.of(hash),
                     budget == null ? null : positive("--budget", Units.duration(budget)),
-                    percent(), Units.duration(olderThan), rate == null ? 0 : rate(),
-                    fileRate == null ? 0 : filesPerSecond(fileRate), new PathFilter(includes, excludes),
-                    crossFilesystems, !normalIo);
+                    percent(), Units.duration(olderThan.getValue()), rate.getValue() == null ? 0 : rate(),
+                    fileRate == null ? 0 : filesPerSecond(fileRate),
+                    new PathFilter(Cli.values(includes), Cli.values(excludes)),
+                    Cli.isSet(crossFilesystems), !Cli.isSet(normalIo));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -190,13 +188,14 @@ public final class BitrotScrubCommand implements Callable<Integer> {
 
     private long rate() {
         try {
-            return Units.bytesPerSecond(rate);
+            return Units.bytesPerSecond(rate.getValue());
         } catch (IllegalArgumentException e) {
             throw new UsageException("--rate: " + e.getMessage());
         }
     }
 
     private int percent() {
+        Integer percent = this.percent.getValue();
         if (percent == null) {
             return 0;
         }
@@ -251,29 +250,33 @@ public final class BitrotScrubCommand implements Callable<Integer> {
     }
 
     /** {@code bitrot-scrub status [PATH…]}: coverage and open findings. */
-    @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Version.class,
-            description = {"Coverage of the files below PATH (default: all): with a baseline, verified lately, never"
-                + " verified, oldest check; and the open findings.", "Exit status: 0, or 1 when there are open findings, 3 database problem."})
     static final class Status implements Callable<Integer> {
-        @Parameters(paramLabel = "PATH", arity = "0..*", description = "Only files below these directories.")
-        List<Path> paths = new ArrayList<>();
+        private final PositionalParamSpec paths = paths("0..*", Path.class, "Only files below these directories.");
+        private final DatabaseOption database = new DatabaseOption();
+        private final OptionSpec days = OptionSpec.builder("--days").paramLabel("N").type(int.class).defaultValue("30")
+                .description("\"Verified lately\" means within N days (default ${DEFAULT-VALUE}).").build();
+        private final OptionSpec json = Cli.flag("One JSON document.", "--json");
+        private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
 
-        @Mixin
-        DatabaseOption database;
-
-        @Option(names = "--days", paramLabel = "N", defaultValue = "30", description = "\"Verified lately\" means within N days (default ${DEFAULT-VALUE}).")
-        int days;
-
-        @Option(names = "--json", description = "One JSON document.")
-        boolean json;
+        Status() {
+            spec.name("status").versionProvider(new Version());
+            spec.usageMessage().description("Coverage of the files below PATH (default: all): with a baseline, verified lately, never"
+                    + " verified, oldest check; and the open findings.", "Exit status: 0, or 1 when there are open findings, 3 database problem.");
+            spec.addPositional(paths);
+            spec.addOption(database.option);
+            spec.addOption(days);
+            spec.addOption(json);
+            Cli.addStandardHelpOptions(spec);
+        }
 
         @Override
         public Integer call() {
+            int days = this.days.getValue();
             if (days < 1) {
                 throw new UsageException("--days must be at least 1");
             }
             List<byte[]> roots = new ArrayList<>();
-            for (Path path : paths) {
+            for (Path path : Cli.<Path>values(paths)) {
                 roots.add(path.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
             }
             Path db = database.file();
@@ -281,7 +284,7 @@ public final class BitrotScrubCommand implements Callable<Integer> {
             try (ScrubStore store = ScrubStore.openForReading(db)) {
                 ScrubStore.Coverage coverage = store.coverage(roots, now - days * 86_400_000L);
                 List<Finding> findings = store.findings(roots);
-                write(json ? ScrubReports.statusJson(db.toString(), coverage, days, findings)
+                write(Cli.isSet(json) ? ScrubReports.statusJson(db.toString(), coverage, days, findings)
                         : ScrubReports.statusText(coverage, days, now, findings));
                 return findings.isEmpty() ? 0 : EXIT_CORRUPT;
             } catch (StoreException e) {
@@ -291,21 +294,26 @@ public final class BitrotScrubCommand implements Callable<Integer> {
     }
 
     /** {@code bitrot-scrub accept PATH…}: the file's current content becomes its baseline. */
-    @Command(name = "accept", mixinStandardHelpOptions = true, versionProvider = Version.class,
-            description = {"Closes the finding of each corrupt PATH, taking its current content as the new baseline."
-                + " PATH is written as bitrot-scrub prints it (a backslash is \\\\, any other byte \\xNN).",
-                "Exit status: 0 all accepted, 2 a PATH is not a finding, 3 database problem, 4 a file could not be read."})
     static final class Accept implements Callable<Integer> {
-        @Parameters(paramLabel = "PATH", arity = "1..*", description = "Files with an open finding.")
-        List<String> paths = new ArrayList<>();
+        private final PositionalParamSpec paths = PositionalParamSpec.builder().paramLabel("PATH").arity("1..*").required(true)
+                .type(List.class).auxiliaryTypes(String.class).description("Files with an open finding.").build();
+        private final DatabaseOption database = new DatabaseOption();
+        private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
 
-        @Mixin
-        DatabaseOption database;
+        Accept() {
+            spec.name("accept").versionProvider(new Version());
+            spec.usageMessage().description("Closes the finding of each corrupt PATH, taking its current content as the new baseline."
+                    + " PATH is written as bitrot-scrub prints it (a backslash is \\\\, any other byte \\xNN).",
+                    "Exit status: 0 all accepted, 2 a PATH is not a finding, 3 database problem, 4 a file could not be read.");
+            spec.addPositional(paths);
+            spec.addOption(database.option);
+            Cli.addStandardHelpOptions(spec);
+        }
 
         @Override
         public Integer call() throws InterruptedException {
             List<byte[]> files = new ArrayList<>();
-            for (String path : paths) {
+            for (String path : Cli.<String>values(paths)) {
                 try {
                     files.add(absolute(ByteText.parse(path)));
                 } catch (IllegalArgumentException e) {
@@ -368,7 +376,12 @@ public final class BitrotScrubCommand implements Callable<Integer> {
         }
     }
 
+    /** The program, for its main method and for packaging/build's man page and completion. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new BitrotScrubCommand().spec());
+    }
+
     public static void main(String[] args) {
-        System.exit(Cli.execute(new BitrotScrubCommand(), args));
+        System.exit(Cli.execute(commandLine(), args));
     }
 }

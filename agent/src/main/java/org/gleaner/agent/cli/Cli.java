@@ -95,7 +95,7 @@ public final class Cli {
             command = command.subcommand();
         }
         if (command.isUsageHelpRequested() || command.isVersionHelpRequested()
-                || command.commandSpec().userObject() instanceof CommandLine.HelpCommand) {
+                || command.commandSpec().helpCommand()) {
             return;
         }
         try {

@@ -3,7 +3,6 @@ package org.gleaner.agent.cli;
 import picocli.CommandLine.Model.IGetter;
 import picocli.CommandLine.Model.ISetter;
 import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Option;
 
 /** {@code --debug}, the same in every tool: more detail on stderr, and a stack trace with an error. */
 public final class DebugOption {
@@ -11,8 +10,7 @@ public final class DebugOption {
 
     private boolean enabled;
 
-    @Option(names = "--debug", description = DESCRIPTION)
-    void enable(boolean on) {
+    private void enable(boolean on) {
         enabled = on;
         if (on) {
             System.setProperty("gleaner.debug", "true");

@@ -27,6 +27,7 @@ import org.gleaner.collectors.fanotify.FanotifyWatcher.Options;
 import org.gleaner.collectors.fanotify.FanotifyWatcher.Scope;
 import org.gleaner.collectors.jna.Fanotify;
 import org.gleaner.collectors.text.BytePath;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import sun.misc.Signal;
@@ -76,8 +77,13 @@ public final class FatraceCommand implements Callable<Integer> {
         return spec;
     }
 
+    /** The program, for its main method and for packaging/build's man page and completion. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new FatraceCommand().spec());
+    }
+
     public static void main(String[] args) {
-        System.exit(Cli.execute(new FatraceCommand().spec(), args));
+        System.exit(Cli.execute(commandLine(), args));
     }
 
     @Override

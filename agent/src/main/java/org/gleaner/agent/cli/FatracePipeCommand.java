@@ -94,6 +94,11 @@ public final class FatracePipeCommand implements Runnable {
         return spec;
     }
 
+    /** The program, for its main method and for packaging/build's man page and completion. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new FatracePipeCommand().spec());
+    }
+
     /** {@code --exec} takes every argument after it, like find -exec, so CMD's own options need no quoting. */
     static final class RestOfLine implements CommandLine.IParameterConsumer {
         @Override
@@ -230,6 +235,6 @@ public final class FatracePipeCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(Cli.execute(new FatracePipeCommand().spec(), args));
+        System.exit(Cli.execute(commandLine(), args));
     }
 }

@@ -19,46 +19,53 @@ import org.gleaner.agent.peers.PeerTable;
 import org.gleaner.collectors.conntrack.ConntrackMonitor;
 import org.gleaner.collectors.conntrack.PeerNaming;
 import org.gleaner.collectors.conntrack.Traffic;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
-/** {@code gleaner peers}: who this host talks to, from connection tracking, like iftop (docs/peers.md). */
-@Command(name = "peers",
-        mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
-        sortOptions = false,
-        description = {"The busiest peers of this host by traffic (bytes and packets in and out, flows),"
-            + " exact, from the kernel's connection tracking.", "Needs root (CAP_NET_ADMIN)."})
+/**
+ * {@code gleaner peers}: who this host talks to, from connection tracking, like iftop (docs/peers.md).
+ * Its options are declared through picocli's programmatic model, as ps-mem's are (see PsMemCommand).
+ */
 public final class PeersCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
-    @Option(names = {"-i", "--interval"}, paramLabel = "DURATION", defaultValue = "2s", description = "Refresh every DURATION (default 2s).")
-    String interval;
+    private final OptionSpec intervalOption = OptionSpec.builder("-i", "--interval").paramLabel("DURATION").type(String.class)
+            .defaultValue("2s").description("Refresh every DURATION (default 2s).").build();
+    private final OptionSpec topOption = OptionSpec.builder("-n", "--top").paramLabel("N").type(int.class).defaultValue("20")
+            .description("Show the N busiest peers (default 20).").build();
+    private final OptionSpec byOption = OptionSpec.builder("--by").paramLabel("peer|prefix/LEN[,LEN6]").type(String.class)
+            .defaultValue("peer").description("Group by address (default) or by prefix: prefix/24 (IPv6: /64), prefix/24,48.").build();
+    private final OptionSpec onceOption = Cli.flag("Wait one interval, print the totals since the start and exit.", "--once");
+    private final DebugOption debug = new DebugOption();
+    private final OptionSpec jsonOption = Cli.flag("One JSON object per line.", "--json");
+    private final OptionSpec netnsOption = OptionSpec.builder("--netns").paramLabel("NAME").type(String.class)
+            .description("A namespace made by ip netns instead of this one.").build();
+    private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
 
-    @Option(names = {"-n", "--top"}, paramLabel = "N", defaultValue = "20", description = "Show the N busiest peers (default 20).")
-    int top;
+    public PeersCommand() {
+        spec.name("peers").versionProvider(new Version());
+        spec.usageMessage().sortOptions(false).description("The busiest peers of this host by traffic (bytes and packets in and out,"
+                + " flows), exact, from the kernel's connection tracking.", "Needs root (CAP_NET_ADMIN).");
+        for (OptionSpec option : new OptionSpec[] {intervalOption, topOption, byOption, onceOption, debug.option(), jsonOption,
+            netnsOption}) {
+            spec.addOption(option);
+        }
+        Cli.addStandardHelpOptions(spec);
+    }
 
-    @Option(names = "--by", paramLabel = "peer|prefix/LEN[,LEN6]", defaultValue = "peer",
-            description = "Group by address (default) or by prefix: prefix/24 (IPv6: /64), prefix/24,48.")
-    String by;
-
-    @Option(names = "--once", description = "Wait one interval, print the totals since the start and exit.")
-    boolean once;
-
-    @Mixin
-    DebugOption debug;
-
-    @Option(names = "--json", description = "One JSON object per line.")
-    boolean json;
-
-    @Option(names = "--netns", paramLabel = "NAME", description = "A namespace made by ip netns instead of this one.")
-    String netns;
+    /** The command's model, for picocli. */
+    public CommandSpec spec() {
+        return spec;
+    }
 
     @Override
     public Integer call() throws Exception {
         LogSetup.install(false);
         Duration every = parseInterval();
+        int top = topOption.getValue();
+        boolean once = Cli.isSet(onceOption);
+        boolean json = Cli.isSet(jsonOption);
+        String netns = netnsOption.getValue();
         if (top < 1) {
             throw new UsageException("--top: must be at least 1");
         }
@@ -108,6 +115,7 @@ public final class PeersCommand implements Callable<Integer> {
     }
 
     private Duration parseInterval() {
+        String interval = intervalOption.getValue();
         try {
             Duration every = Units.duration(interval);
             if (every.toMillis() < 100) {
@@ -120,6 +128,7 @@ public final class PeersCommand implements Callable<Integer> {
     }
 
     private PeerNaming naming() {
+        String by = byOption.getValue();
         if (by.equals("peer")) {
             return PeerNaming.perAddress();
         }

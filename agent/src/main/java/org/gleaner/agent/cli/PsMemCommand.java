@@ -23,6 +23,7 @@ import org.gleaner.collectors.smaps.MemoryGroups;
 import org.gleaner.collectors.smaps.MemoryScanner;
 import org.gleaner.collectors.smaps.MemorySnapshot;
 import org.gleaner.collectors.smaps.SmapsSource;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -69,6 +70,11 @@ public final class PsMemCommand implements Callable<Integer> {
     /** The command's model, for picocli. */
     public CommandSpec spec() {
         return spec;
+    }
+
+    /** The program, for its main method and for packaging/build's man page and completion. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new PsMemCommand().spec());
     }
 
     private Tracked tracked() {
@@ -186,6 +192,6 @@ public final class PsMemCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(Cli.execute(new PsMemCommand().spec(), args));
+        System.exit(Cli.execute(commandLine(), args));
     }
 }

@@ -13,6 +13,14 @@ public interface CollectorFactory {
     boolean enabledByDefault();
 
     /**
+     * How often it runs when its {@code interval} option is not set: every cycle of the agent's
+     * {@code agentInterval}, unless reading costs so much that a longer default pays.
+     */
+    default Duration defaultInterval(Duration agentInterval) {
+        return agentInterval;
+    }
+
+    /**
      * Reads its options (an option it does not read is reported as an unknown key) and builds the
      * collector. {@code timeout} is the deadline the agent gives each run (the collector's
      * {@code timeout} option, or half the interval): a run that reaches it is abandoned, so a

@@ -18,6 +18,11 @@ public final class MemoryCollectorFactory implements CollectorFactory {
     static final int MAX_THREADS = 64;
     static final Duration DEFAULT_PROCESS_BUDGET = Duration.ofMillis(500);
     static final Duration DEFAULT_CYCLE_BUDGET = Duration.ofSeconds(2);
+    /**
+     * Reading smaps_rollup makes the kernel walk every process's page tables (fs/proc/task_mmu.c,
+     * show_smaps_rollup): the costliest read of the default collectors, of values that move slowly.
+     */
+    static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
 
     @Override
     public String name() {
@@ -27,6 +32,11 @@ public final class MemoryCollectorFactory implements CollectorFactory {
     @Override
     public boolean enabledByDefault() {
         return true;
+    }
+
+    @Override
+    public Duration defaultInterval(Duration agentInterval) {
+        return agentInterval.compareTo(DEFAULT_INTERVAL) > 0 ? agentInterval : DEFAULT_INTERVAL;
     }
 
     @Override

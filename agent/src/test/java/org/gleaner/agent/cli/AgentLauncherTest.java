@@ -116,6 +116,22 @@ class AgentLauncherTest {
         assertEquals(0, result.exit(), result.stderr());
     }
 
+    /** The memory collector reads every process's page tables: by default once a minute, unless configured. */
+    @Test
+    void theMemoryCollectorRunsEveryMinuteUnlessConfiguredOtherwise(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("default"));
+        Path byDefault = config(dir.resolve("default"), "");
+        Result result = AgentRun.run(LIMIT, Map.of(), "agent", "--config", byDefault.toString(), "--stdout", "-i", "1s",
+                "--cycles", "1", "--collectors", "system,memory");
+        assertEquals(0, result.exit(), result.stderr());
+        assertTrue(result.stderrLines().get(0).contains("collectors [system, memory (every 60000ms)], to stdout"), result.stderr());
+        Path ownInterval = config(dir, "collectors: {memory: {interval: 1s}}\n");
+        result = AgentRun.run(LIMIT, Map.of(), "agent", "--config", ownInterval.toString(), "--stdout", "-i", "1s",
+                "--cycles", "1", "--collectors", "system,memory");
+        assertEquals(0, result.exit(), result.stderr());
+        assertTrue(result.stderrLines().get(0).contains("collectors [system, memory], to stdout"), result.stderr());
+    }
+
     @Test
     void theStartLineComesFirstEvenWhenCarbonIsDown(@TempDir Path dir) throws Exception {
         Path file = config(dir, "spool: {dir: " + dir.resolve("spool") + "}\n");

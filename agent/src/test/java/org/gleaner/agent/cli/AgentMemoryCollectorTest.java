@@ -72,9 +72,10 @@ class AgentMemoryCollectorTest {
         }
     }
 
+    /** Two cycles of the memory collector, run in both (its own default interval is a minute). */
     private Output agent(String interval, String memoryOptions) throws IOException {
         Path config = dir.resolve("gleaner.yaml");
-        Files.writeString(config, "prefix: t\ncollectors:\n  memory: " + memoryOptions + "\n");
+        Files.writeString(config, "prefix: t\ncollectors:\n  memory: {interval: " + interval + ", " + memoryOptions.substring(1) + "\n");
         Output output = Output.parse(Launcher.run("gleaner", Duration.ofSeconds(60), List.of("agent", "--stdout", "--cycles",
                 "2", "--collectors", "memory", "-i", interval, "--config", config.toString())).ok());
         assertEquals(2, output.cycles().size(), "two cycles; stderr: " + output.stderr());

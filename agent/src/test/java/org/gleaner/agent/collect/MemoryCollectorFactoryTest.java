@@ -44,6 +44,16 @@ class MemoryCollectorFactoryTest {
     }
 
     @Test
+    void runsOnceAMinuteByDefaultOrOncePerCycleWhenCyclesAreLonger() {
+        MemoryCollectorFactory factory = new MemoryCollectorFactory();
+        assertEquals(Duration.ofSeconds(60), factory.defaultInterval(Duration.ofSeconds(10)));
+        assertEquals(Duration.ofSeconds(60), factory.defaultInterval(Duration.ofMillis(500)));
+        assertEquals(Duration.ofSeconds(60), factory.defaultInterval(Duration.ofSeconds(60)));
+        assertEquals(Duration.ofMinutes(5), factory.defaultInterval(Duration.ofMinutes(5)));
+        assertEquals(Duration.ofSeconds(10), new SystemCollectorFactory().defaultInterval(Duration.ofSeconds(10)));
+    }
+
+    @Test
     void badValuesNameTheLineAndKey() {
         assertEquals("g.yaml:2: collectors.memory.source: expected rollup or smaps", error("{source: pagemap}"));
         assertEquals("g.yaml:2: collectors.memory.top: must be between 0 and 10000", error("{top: -1}"));

@@ -1,10 +1,9 @@
 package org.gleaner.collectors.procfs;
 
-import com.sun.jna.LastErrorException;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.util.Arrays;
-import org.gleaner.collectors.jna.DirectLibC;
+import org.gleaner.collectors.jna.ReturnCodeLibC;
 
 /**
  * Reads small files of /proc and of cgroup filesystems whole into one reused buffer, with
@@ -68,10 +67,8 @@ public final class KernelFileReader {
     }
 
     private int readNulTerminated(byte[] cPath) {
-        int fd;
-        try {
-            fd = DirectLibC.open(cPath, O_RDONLY_CLOEXEC);
-        } catch (LastErrorException absent) {
+        int fd = ReturnCodeLibC.open(cPath, O_RDONLY_CLOEXEC);
+        if (fd < 0) {
             return -1;
         }
         try {
@@ -84,17 +81,18 @@ public final class KernelFileReader {
                     buffer = Arrays.copyOf(buffer, Math.min(maxBytes, buffer.length * 2));
                 }
                 int wanted = Math.min(buffer.length - length, direct.capacity());
-                int n = (int) DirectLibC.read(fd, direct, wanted);
+                int n = (int) ReturnCodeLibC.read(fd, direct, wanted);
+                if (n < 0) {
+                    return -1; // ESRCH, ENODEV: the process or cgroup went away while read
+                }
                 direct.get(0, buffer, length, n);
                 length += n;
                 if (n == 0 || n < wanted && n < PAGE_SIZE) {
                     return length;
                 }
             }
-        } catch (LastErrorException vanished) {
-            return -1; // ESRCH, ENODEV: the process or cgroup went away while read
         } finally {
-            DirectLibC.close(fd);
+            ReturnCodeLibC.close(fd);
         }
     }
 }

@@ -31,7 +31,7 @@ public final class IoCounters {
                 throw new IllegalArgumentException("negative counter " + value);
             }
         }
-        return new IoCounters(values.clone());
+        return new IoCounters(Arrays.copyOf(values, values.length));
     }
 
     /**
