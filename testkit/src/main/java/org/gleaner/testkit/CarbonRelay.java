@@ -120,17 +120,25 @@ public final class CarbonRelay implements AutoCloseable {
 
     /** The sum over this relay's lifetime (restarts included) of the latest value of every statistic ending in {@code suffix}. */
     public long statistic(String suffix) {
-        return readStats("", suffix, false);
+        return readStats("", suffix, Reading.OVER_RUNS);
     }
 
     /** As {@link #statistic(String)}, for the statistics whose name also contains {@code part}. */
     public long statistic(String part, String suffix) {
-        return readStats(part, suffix, false);
+        return readStats(part, suffix, Reading.OVER_RUNS);
     }
 
     /** The highest value seen of a store destination's statistic ending in {@code suffix} (e.g. ".queued": the peak queue). */
     public long peak(String suffix) {
-        return readStats(".destinations.127_0_0_1:", suffix, true);
+        return readStats(".destinations.127_0_0_1:", suffix, Reading.PEAK);
+    }
+
+    /**
+     * The latest value of a gauge such as a destination's {@code .queued}, summed over the statistics
+     * ending in {@code suffix}: a gauge falls as well as rises, so it is not summed over runs.
+     */
+    public long current(String suffix) {
+        return readStats("", suffix, Reading.LATEST);
     }
 
     /** Metrics the relay dropped on their way to its stores or discarded, summed over its runs: what its senders never hear about. */
@@ -138,7 +146,9 @@ public final class CarbonRelay implements AutoCloseable {
         return statistic(".destinations.127_0_0_1:", ".dropped") + statistic("." + name + ".metricsDiscarded");
     }
 
-    private long readStats(String part, String suffix, boolean peak) {
+    private enum Reading { OVER_RUNS, PEAK, LATEST }
+
+    private long readStats(String part, String suffix, Reading reading) {
         List<String> lines;
         try {
             lines = Files.exists(stats) ? Files.readAllLines(stats) : List.of();
@@ -161,8 +171,12 @@ public final class CarbonRelay implements AutoCloseable {
                 total += previous;
             }
         }
-        total += last.values().stream().mapToLong(Long::longValue).sum();
-        return peak ? best : total;
+        long latest = last.values().stream().mapToLong(Long::longValue).sum();
+        return switch (reading) {
+            case OVER_RUNS -> total + latest;
+            case PEAK -> best;
+            case LATEST -> latest;
+        };
     }
 
     public String logTail() {

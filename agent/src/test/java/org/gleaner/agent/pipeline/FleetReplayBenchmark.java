@@ -187,8 +187,8 @@ public final class FleetReplayBenchmark {
     }
 
     private static long queued(CarbonRelay relay, CarbonCache a, CarbonCache b) {
-        return relay.statistic(".destinations.127_0_0_1:" + a.plaintextPort() + ".queued")
-                + relay.statistic(".destinations.127_0_0_1:" + b.plaintextPort() + ".queued");
+        return relay.current(".destinations.127_0_0_1:" + a.plaintextPort() + ".queued")
+                + relay.current(".destinations.127_0_0_1:" + b.plaintextPort() + ".queued");
     }
 
     /** A process's user + system CPU time (/proc/PID/stat fields 14 and 15, in clock ticks of 10 ms). */

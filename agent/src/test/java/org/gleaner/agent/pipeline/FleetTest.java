@@ -259,7 +259,7 @@ class FleetTest {
                     tuning(rate, startDelay, 4096)), null)) {
                 assertTrue(fleet.stopAndDrain(Duration.ofSeconds(90)), run + ": the backlog was acknowledged by the relay");
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (relay.statistic(".destinations.127_0_0_1:" + sink.port() + ".queued") > 0 && System.nanoTime() < deadline) {
+                while (relay.current(".destinations.127_0_0_1:" + sink.port() + ".queued") > 0 && System.nanoTime() < deadline) {
                     Thread.sleep(500);
                 }
                 Thread.sleep(2_000);
