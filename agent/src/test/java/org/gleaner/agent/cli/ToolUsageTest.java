@@ -107,7 +107,9 @@ class ToolUsageTest {
     void fatraceStopsAsSoonAsItsReaderGoesAway() throws Exception {
         // on the checkout's filesystem, which fatrace watches (a tmpfs /tmp is not backed by a device)
         Path dir = Files.createTempDirectory(Requirements.repoRoot().resolve("agent/target"), "head-");
-        // a shell that stays alive after its one create, so that fatrace can still read its name
+        // a shell that stays alive, and stays itself, after its one create, so that fatrace can still
+        // read its name when it takes the event: bash execs a -c string's last external command, which
+        // renames the process, so the sleep runs in the background and the builtin wait comes last
         Path shellCopy = dir.resolve("gl-head-sh");
         Files.copy(Path.of("/bin/bash"), shellCopy);
         Files.setPosixFilePermissions(shellCopy, PosixFilePermissions.fromString("rwx------"));
@@ -117,16 +119,20 @@ class ToolUsageTest {
             ProcessHandle java = awaitDescendant(shell.process(), "java");
             FanotifyMarks.awaitFilesystem(java, dir, LIMIT);
             // exactly one matching event: head takes it and leaves; nothing more is ever written
-            Process creator = new ProcessBuilder(shellCopy.toString(), "-c", ": > \"$0\"; sleep 30",
+            Process creator = new ProcessBuilder(shellCopy.toString(), "-c", ": > \"$0\"; sleep 30 & wait",
                     dir.resolve("one").toString()).start();
-            long created = System.nanoTime();
-            boolean ended = shell.process().waitFor(LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-            assertTrue(ended, "fatrace is still running; stdout: " + shell.stdout() + "; stderr: " + shell.stderr());
-            long millis = (System.nanoTime() - created) / 1_000_000;
-            assertEquals(0, shell.process().exitValue(), shell.stderr());
-            assertTrue(shell.stdout().startsWith("gl-head-sh("), shell.stdout());
-            creator.destroyForcibly();
-            assertTrue(millis < 2000, "fatrace ended " + millis + " ms after the event (the machine may be loaded)");
+            try {
+                long created = System.nanoTime();
+                boolean ended = shell.process().waitFor(LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+                assertTrue(ended, "fatrace is still running; stdout: " + shell.stdout() + "; stderr: " + shell.stderr());
+                long millis = (System.nanoTime() - created) / 1_000_000;
+                assertEquals(0, shell.process().exitValue(), shell.stderr());
+                assertTrue(shell.stdout().startsWith("gl-head-sh("), shell.stdout());
+                assertTrue(millis < 2000, "fatrace ended " + millis + " ms after the event (the machine may be loaded)");
+            } finally {
+                creator.descendants().forEach(ProcessHandle::destroyForcibly);
+                creator.destroyForcibly();
+            }
         } finally {
             TempTrees.delete(dir);
         }
