@@ -42,6 +42,8 @@ class DocumentedRecipesTest {
             Map.entry("gleaner agent", "names the subcommand"),
             Map.entry("gleaner peers", "names the subcommand"),
             Map.entry("ps-mem --pid", "names the option"),
+            Map.entry("bin/gleaner agent -i 1s --collectors system",
+                    "names the agent bench/fleet-replay.sh starts on a spool it filled, and measures while it replays"),
             Map.entry("/usr/share/gleaner/bin/cds-archive --classlist /usr/share/gleaner/gleaner.classlist /usr/share/gleaner/gleaner.jar /var/cache/gleaner/gleaner.jsa",
                     "the package's postinst runs it in the installed layout (DebPackageTest checks the archive it makes)"),
             Map.entry("gleaner peers -i 1s -n 5 --by prefix/24     # rates every second, the 5 busiest /24 (IPv6: /64)",
@@ -80,7 +82,8 @@ class DocumentedRecipesTest {
             assertTrue(result.stdout.lines().allMatch(line -> line.matches(".+: .+")), result.stdout);
         });
         SCENARIOS.put("ps-mem agetty", DocumentedRecipesTest::psMemShowsAProcessByName);
-        for (String help : List.of("bin/fatrace --help", "bin/fatrace-pipe --help", "bin/gleaner agent --help")) {
+        for (String help : List.of("bin/fatrace --help", "bin/fatrace-pipe --help", "bin/gleaner agent --help", "bin/bitrot-scrub --help",
+                "fatrace --help", "gleaner agent --help", "bitrot-scrub --help")) {
             SCENARIOS.put(help, (recipe, home) -> {
                 Result result = Result.of(recipe, home);
                 assertEquals(0, result.exit, result.toString());
