@@ -66,10 +66,7 @@ public final class AgentCommand implements Callable<Integer> {
                     + "so that nothing is lost; with no carbon destination, prints Graphite plaintext lines to stdout.",
                 "Config: YAML, see docs/agent.md and systemd/gleaner.yaml. Options override the file; SIGHUP reloads it.",
                 "Exit status: 0 after --cycles or on SIGTERM/SIGINT, 2 on a bad option or config, 1 on any other failure to start.");
-        for (OptionSpec option : new OptionSpec[] {config, interval, destinations, stdout, cycles, only, debug.option()}) {
-            spec.addOption(option);
-        }
-        Cli.addStandardHelpOptions(spec);
+        Cli.addOptionsAndHelp(spec, config, interval, destinations, stdout, cycles, only, debug.option());
     }
 
     /** The command's model, for picocli. */

@@ -66,11 +66,8 @@ public final class BitrotScrubCommand implements Callable<Integer> {
                 "Exit status: 0 clean, 1 corruption found (open findings), 2 usage error, 3 database problem,"
                     + " 4 some files could not be read (and no corruption).");
         spec.addPositional(paths);
-        for (OptionSpec option : new OptionSpec[] {database.option, hash, budget, percent, olderThan, rate, fileRate, includes,
-            excludes, crossFilesystems, normalIo, debug.option(), json, noProgress}) {
-            spec.addOption(option);
-        }
-        Cli.addStandardHelpOptions(spec);
+        Cli.addOptionsAndHelp(spec, database.option, hash, budget, percent, olderThan, rate, fileRate, includes, excludes,
+                crossFilesystems, normalIo, debug.option(), json, noProgress);
         spec.addSubcommand("status", new Status().spec);
         spec.addSubcommand("accept", new Accept().spec);
     }

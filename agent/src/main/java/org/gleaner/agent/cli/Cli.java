@@ -39,6 +39,14 @@ public final class Cli {
         return values == null ? List.of() : values;
     }
 
+    /** {@code options} in their order, then the standard help options, as every gleaner command lists them. */
+    static void addOptionsAndHelp(CommandSpec spec, OptionSpec... options) {
+        for (OptionSpec option : options) {
+            spec.addOption(option);
+        }
+        addStandardHelpOptions(spec);
+    }
+
     /** {@code -h/--help} and {@code -V/--version}, as picocli's {@code mixinStandardHelpOptions} declares them. */
     static void addStandardHelpOptions(CommandSpec spec) {
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());

@@ -65,11 +65,8 @@ public final class FatraceCommand implements Callable<Integer> {
                 "Types: R read, C close, W write, O open, + create, D delete, < moved from, > moved to;"
                     + " create/delete/move lines name the entry itself.",
                 "Names print as bytes: printable UTF-8 as is, backslash as \\\\, any other byte as \\xNN.");
-        for (OptionSpec option : List.of(currentMountOption, outputOption, secondsOption, timestampOption, ignoredPidsOption,
-                filterOption, new DebugOption().option(), commandOption, jsonOption)) {
-            spec.addOption(option);
-        }
-        Cli.addStandardHelpOptions(spec);
+        Cli.addOptionsAndHelp(spec, currentMountOption, outputOption, secondsOption, timestampOption, ignoredPidsOption,
+                filterOption, new DebugOption().option(), commandOption, jsonOption);
     }
 
     /** The command's model, for picocli. */

@@ -82,11 +82,8 @@ public final class FatracePipeCommand implements Runnable {
                 "Exit status: 0 when the reader of the output went away, 130 on SIGINT, 143 on SIGTERM,"
                     + " 1 on failure, 2 on bad usage.");
         spec.addPositional(pathsParameter);
-        for (OptionSpec option : List.of(eventsOption, debounceOption, excludeOption, noDefaultExcludesOption, nullOption,
-                new DebugOption().option(), commandOption, fifoOption, groupOption, cooldownOption, execOption)) {
-            spec.addOption(option);
-        }
-        Cli.addStandardHelpOptions(spec);
+        Cli.addOptionsAndHelp(spec, eventsOption, debounceOption, excludeOption, noDefaultExcludesOption, nullOption,
+                new DebugOption().option(), commandOption, fifoOption, groupOption, cooldownOption, execOption);
     }
 
     /** The command's model, for picocli. */

@@ -46,11 +46,7 @@ public final class PeersCommand implements Callable<Integer> {
         spec.name("peers").versionProvider(new Version());
         spec.usageMessage().sortOptions(false).description("The busiest peers of this host by traffic (bytes and packets in and out,"
                 + " flows), exact, from the kernel's connection tracking.", "Needs root (CAP_NET_ADMIN).");
-        for (OptionSpec option : new OptionSpec[] {intervalOption, topOption, byOption, onceOption, debug.option(), jsonOption,
-            netnsOption}) {
-            spec.addOption(option);
-        }
-        Cli.addStandardHelpOptions(spec);
+        Cli.addOptionsAndHelp(spec, intervalOption, topOption, byOption, onceOption, debug.option(), jsonOption, netnsOption);
     }
 
     /** The command's model, for picocli. */
