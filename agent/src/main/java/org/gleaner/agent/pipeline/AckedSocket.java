@@ -200,6 +200,41 @@ final class AckedSocket implements Closeable {
         }
     }
 
+    /**
+     * Ends this side of the stream and waits up to {@code timeoutMillis} for the peer's end of
+     * stream. A peer's process reads this side's FIN only after every byte written before it, and
+     * carbon closes a client once it reads end-of-stream: the peer's FIN therefore shows that its
+     * process has read everything. False when the peer reset the connection (it closed with bytes
+     * unread) or did not close in time.
+     */
+    boolean finish(long timeoutMillis) throws IOException {
+        try {
+            TcpSockets.shutdown(fd, TcpSockets.SHUT_WR);
+        } catch (LastErrorException e) {
+            return false;
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (!aborted) {
+            try {
+                probe.clear();
+                if (TcpSockets.recv(fd, probe, probe.capacity(), TcpSockets.MSG_DONTWAIT) == 0) {
+                    return true;
+                }
+                continue;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != TcpSockets.EAGAIN && e.getErrorCode() != TcpSockets.EINTR) {
+                    return false;
+                }
+            }
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return false;
+            }
+            ready(TcpSockets.POLLIN, (int) Math.min(POLL_MILLIS, left));
+        }
+        return false;
+    }
+
     /** From any thread: makes the owner's current and next writes fail at once. */
     void abort() {
         aborted = true;

@@ -100,6 +100,15 @@ final class CarbonConnection implements Closeable {
         }
     }
 
+    /**
+     * Closes the sending side and waits up to {@code timeoutMillis} for the peer to close too, which
+     * shows that it read everything written ({@link AckedSocket#finish}). UDP has nothing to wait for.
+     */
+    boolean finish(long timeoutMillis) throws IOException {
+        sender.flush();
+        return sockets == null || sockets.socket.finish(timeoutMillis);
+    }
+
     /** From another thread: makes a write blocked in this connection fail at once. */
     void abort() {
         if (sockets != null && sockets.socket != null) {

@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * carbon-cache or carbon-c-relay shutting down stops reading its clients, then closes their sockets
  * with data unread (the close sends a reset). So an acknowledged record is delivered only after
  * {@link #CONFIRM_WINDOW} in which the connection showed no end-of-stream or error; if it breaks
- * within the window, everything acknowledged in it is sent again.
+ * within the window, everything acknowledged in it is sent again. At a stop the window is not waited
+ * out: once everything is acknowledged the sender ends its side of the stream, and the peer closing
+ * its side in turn shows that its process read everything ({@link CarbonConnection#finish}).
  *
  * <p><b>Live first.</b> After a (re)connection, what the spool already held for this group is the
  * backlog: it is sent behind the live data, at {@code replayRate} lines per second, after a random
@@ -60,6 +62,7 @@ final class GroupSender implements Runnable {
     private static final long ABORT_GRACE_MILLIS = 500;
     private static final int BATCH_BYTES = 1 << 20;
     private static final int MAX_LINES_PER_WRITE = 10_000;
+    private static final String NOT_FINISHED = "the peer did not close its side of the connection in time at the stop";
 
     private record InFlight(long end, Spool.Position recordEnd, boolean backlog, int lines) {}
 
@@ -193,6 +196,10 @@ final class GroupSender implements Runnable {
         if (!connection.peerOpen()) {
             throw new IOException("the peer closed the connection");
         }
+        if (stopping && allSentAndAcknowledged()) {
+            finish();
+            return;
+        }
         if (!replaying && retiring == null && reconnectDue()) {
             // a planned rotation: nothing more goes to this member; it stays open until all it took is confirmed
             if (inFlight.isEmpty()) {
@@ -210,6 +217,26 @@ final class GroupSender implements Runnable {
         }
         long wait = !inFlight.isEmpty() || backlogWaiting ? BUSY_WAIT_MILLIS : IDLE_WAIT_MILLIS;
         spool.awaitDataAfter(livePosition, waitMillis(windowWaitMillis(wait)), () -> stopping);
+    }
+
+    private boolean allSentAndAcknowledged() {
+        return inFlight.isEmpty() && !spool.hasData(livePosition, null) && (!replaying
+                || backlogLines.isEmpty() && backlogRecordEnd == null && !spool.hasData(backlogPosition, liveStart));
+    }
+
+    /**
+     * At a stop, once the peer's TCP has acknowledged everything: ends the stream and waits for the
+     * peer to close its side, which confirms the whole window at once instead of waiting it out.
+     */
+    private void finish() throws IOException {
+        long left = Math.max(0, (drainDeadlineNanos - System.nanoTime()) / 1_000_000);
+        if (retiring != null && !retiring.finish(left)) {
+            throw new PeerClosed(retiring.destination(), NOT_FINISHED);
+        }
+        if (!connection.finish(left)) {
+            throw new IOException(NOT_FINISHED);
+        }
+        release(System.nanoTime());
     }
 
     /** {@code wanted}, or less when a record leaves the confirmation window sooner. */
@@ -419,8 +446,13 @@ final class GroupSender implements Runnable {
             throw new IOException("the peer closed the connection within " + CONFIRM_WINDOW.toMillis()
                     + " ms of acknowledging; what it acknowledged since is sent again");
         }
+        release(now - CONFIRM_WINDOW.toNanos());
+    }
+
+    /** Counts as delivered every record the peer's TCP acknowledged at or before {@code acknowledgedBy}, and moves the cursor past them. */
+    private void release(long acknowledgedBy) {
         Spool.Position backlogConfirmed = null;
-        while (!inWindow.isEmpty() && now - inWindow.peekFirst().atNanos() >= CONFIRM_WINDOW.toNanos()) {
+        while (!inWindow.isEmpty() && acknowledgedBy - inWindow.peekFirst().atNanos() >= 0) {
             Acknowledged confirmed = inWindow.pollFirst();
             InFlight done = confirmed.flight();
             metrics.acknowledged().inc(done.lines());

@@ -144,6 +144,66 @@ class CarbonDeliveryTest {
     }
 
     @Test
+    void aStopIsConfirmedByTheDestinationClosingItsSideAndLeavesNothingToResend() throws IOException {
+        long base = System.currentTimeMillis() / 1000 - 60;
+        SpoolSettings spool = new SpoolSettings(temp.resolve("spool"), 1 << 20);
+        MetricRegistry registry = new MetricRegistry();
+        CarbonDelivery delivery = CarbonDelivery.open(withoutStartDelay(carbon.plaintextPort()), spool, registry);
+        delivery.submit(points("stopped", base));
+        delivery.close(Duration.ofSeconds(5));
+        assertEquals(4, registry.counter(CarbonDelivery.DATAPOINTS_ACKNOWLEDGED).getCount(), "confirmed within the drain");
+        assertEquals(0L, pendingBytes(spool), "nothing left to send again at the next start");
+        assertDelivered("stopped", base);
+    }
+
+    @Test
+    void aDestinationThatResetsAtTheStopLeavesWhatItTookInTheSpool() throws Exception {
+        long base = System.currentTimeMillis() / 1000 - 60;
+        SpoolSettings spool = new SpoolSettings(temp.resolve("spool"), 1 << 20);
+        try (ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            Thread peer = new Thread(() -> readEachClientToTheEndThenReset(server), "resetting-peer");
+            peer.setDaemon(true);
+            peer.start();
+            MetricRegistry registry = new MetricRegistry();
+            CarbonDelivery delivery = CarbonDelivery.open(withoutStartDelay(server.getLocalPort()), spool, registry);
+            delivery.submit(points("reset", base));
+            delivery.close(Duration.ofSeconds(2));
+            assertTrue(registry.counter(CarbonDelivery.DATAPOINTS_SENT).getCount() >= 4, "the peer took the datapoints");
+            assertEquals(0, registry.counter(CarbonDelivery.DATAPOINTS_ACKNOWLEDGED).getCount());
+        }
+        assertTrue(pendingBytes(spool) > 0, "kept for the next start");
+    }
+
+    /** Datapoints submitted before the first connection are backlog: sent at once here, not after up to 5 s. */
+    private static CarbonTarget withoutStartDelay(int port) {
+        return new CarbonTarget(target(CarbonTarget.Protocol.PLAINTEXT, port).groups(), CarbonTarget.Protocol.PLAINTEXT,
+                tuning(CarbonTarget.Tuning.DEFAULTS.maxLineBytes()));
+    }
+
+    /** Reads every byte a client sends, then closes with SO_LINGER 0: a reset instead of a FIN, as a process that dies does. */
+    private static void readEachClientToTheEndThenReset(ServerSocket server) {
+        for (int clients = 0; clients < 100; clients++) {
+            try (java.net.Socket client = server.accept()) {
+                client.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                client.setSoLinger(true, 0);
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    /** What a spool holds for its (only) group, read by a delivery that cannot send. */
+    private static long pendingBytes(SpoolSettings spool) throws IOException {
+        MetricRegistry registry = new MetricRegistry();
+        CarbonDelivery offline = CarbonDelivery.open(target(CarbonTarget.Protocol.PLAINTEXT, unusedPort()), spool, registry);
+        try {
+            return (Long) registry.getGauges().get(CarbonDelivery.SPOOL_BYTES).getValue();
+        } finally {
+            offline.close();
+        }
+    }
+
+    @Test
     void aFullSpoolDropsTheOldestCountsThemAndDeliversTheRest() throws IOException {
         long base = System.currentTimeMillis() / 1000 - 600;
         SpoolSettings spool = new SpoolSettings(temp.resolve("spool"), 32 * 1024);
@@ -209,6 +269,7 @@ class CarbonDeliveryTest {
         assertEquals(1, warnings.size(), "warnings: " + warnings);
     }
 
+    /** Unpaced, no start delay, retries within a second. */
     private static CarbonTarget.Tuning tuning(int maxLineBytes) {
         CarbonTarget.Tuning defaults = CarbonTarget.Tuning.DEFAULTS;
         return new CarbonTarget.Tuning(defaults.ackTimeout(), 0, Duration.ZERO, Duration.ofSeconds(1), maxLineBytes);

@@ -26,7 +26,7 @@ public final class TcpSockets {
     public static final int SO_ERROR = 4;
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_NOSIGNAL = 0x4000;
-    public static final int SHUT_RDWR = 2;
+    public static final int SHUT_WR = 1;
     /** tcp(7): the bytes in the send queue not yet acknowledged by the peer (same number as TIOCOUTQ). */
     public static final long SIOCOUTQ = 0x5411;
     public static final short POLLIN = 0x1;
