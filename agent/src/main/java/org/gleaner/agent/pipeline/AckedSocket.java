@@ -182,21 +182,27 @@ final class AckedSocket implements Closeable {
         }
     }
 
-    /**
-     * False when the peer has closed or reset the connection. Carbon never writes to its clients, so
-     * end-of-stream (or an error) is all a read can find; anything else read is discarded.
-     */
+    /** False when the peer has closed or reset the connection. */
     boolean peerOpen() {
+        return peerState() == PeerState.OPEN;
+    }
+
+    private enum PeerState { OPEN, CLOSED, RESET }
+
+    /**
+     * What a non-blocking read finds. Carbon never writes to its clients, so end-of-stream (or an
+     * error) is all a read can find; anything else read is discarded.
+     */
+    private PeerState peerState() {
         try {
             while (true) {
                 probe.clear();
-                long read = TcpSockets.recv(fd, probe, probe.capacity(), TcpSockets.MSG_DONTWAIT);
-                if (read == 0) {
-                    return false;
+                if (TcpSockets.recv(fd, probe, probe.capacity(), TcpSockets.MSG_DONTWAIT) == 0) {
+                    return PeerState.CLOSED;
                 }
             }
         } catch (LastErrorException e) {
-            return e.getErrorCode() == TcpSockets.EAGAIN;
+            return e.getErrorCode() == TcpSockets.EAGAIN || e.getErrorCode() == TcpSockets.EINTR ? PeerState.OPEN : PeerState.RESET;
         }
     }
 
@@ -215,16 +221,9 @@ final class AckedSocket implements Closeable {
         }
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         while (!aborted) {
-            try {
-                probe.clear();
-                if (TcpSockets.recv(fd, probe, probe.capacity(), TcpSockets.MSG_DONTWAIT) == 0) {
-                    return true;
-                }
-                continue;
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != TcpSockets.EAGAIN && e.getErrorCode() != TcpSockets.EINTR) {
-                    return false;
-                }
+            PeerState state = peerState();
+            if (state != PeerState.OPEN) {
+                return state == PeerState.CLOSED;
             }
             long left = (deadline - System.nanoTime()) / 1_000_000;
             if (left <= 0) {

@@ -105,7 +105,6 @@ final class CarbonConnection implements Closeable {
      * shows that it read everything written ({@link AckedSocket#finish}). UDP has nothing to wait for.
      */
     boolean finish(long timeoutMillis) throws IOException {
-        sender.flush();
         return sockets == null || sockets.socket.finish(timeoutMillis);
     }
 
