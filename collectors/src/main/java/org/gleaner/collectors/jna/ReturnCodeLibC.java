@@ -5,7 +5,7 @@ import com.sun.jna.NativeLibrary;
 import java.nio.ByteBuffer;
 
 /**
- * open, read and close reporting failure only by their return value (-1, the error in
+ * open, read, getdents64 and close reporting failure only by their return value (-1, the error in
  * {@link Native#getLastError()}), direct-mapped like {@link DirectLibC}: for files of /proc whose
  * process or thread can vanish at any moment, where failing is common (every task exit read after
  * its release) and a {@link com.sun.jna.LastErrorException} — a stack trace and a formatted
@@ -24,4 +24,7 @@ public final class ReturnCodeLibC {
     public static native long read(int fd, ByteBuffer buffer, long count);
 
     public static native int close(int fd);
+
+    /** Fills {@code buffer} with struct linux_dirent64 records (getdents64(2)); 0 at the end, -1 on failure. */
+    public static native long getdents64(int fd, ByteBuffer buffer, long count);
 }

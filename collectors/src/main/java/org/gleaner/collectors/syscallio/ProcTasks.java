@@ -2,8 +2,6 @@ package org.gleaner.collectors.syscallio;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -12,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.gleaner.collectors.procfs.KernelFileReader;
-import org.gleaner.collectors.procfs.ProcIds;
+import org.gleaner.collectors.procfs.ProcIdListing;
 import org.gleaner.collectors.text.ByteText;
 
 /**
@@ -31,6 +29,8 @@ final class ProcTasks {
     private final String procPrefix;
     private final Function<String, List<String>> unitOfProcCgroup;
     private final Map<String, List<String>> unitCache = new ConcurrentHashMap<>();
+    /** Lists /proc and each process's threads (the scanning thread's only). */
+    private final ProcIdListing listing = new ProcIdListing();
     /** Each process's reading in the previous scan and in the current one (the scanning thread's only). */
     private Map<Integer, ProcessReading> lastReadings = new HashMap<>();
     private Map<Integer, ProcessReading> readings = new HashMap<>();
@@ -50,12 +50,13 @@ final class ProcTasks {
 
     /** Reports every live thread to {@code ledger} within one scan. */
     void scan(UnitIoLedger ledger, long nowMillis) throws IOException {
-        try (DirectoryStream<Path> processes = Files.newDirectoryStream(proc)) {
-            for (Path process : processes) {
-                int tgid = ProcIds.parse(process.getFileName().toString());
-                if (tgid > 0) {
-                    scanProcess(ledger, process, tgid, nowMillis);
-                }
+        int[] processes = listing.list(proc.toString());
+        if (processes == null) {
+            throw new IOException("cannot list " + proc);
+        }
+        try {
+            for (int tgid : processes) {
+                scanProcess(ledger, tgid, nowMillis);
             }
         } finally {
             lastReadings = readings;
@@ -63,7 +64,7 @@ final class ProcTasks {
         }
     }
 
-    private void scanProcess(UnitIoLedger ledger, Path process, int tgid, long nowMillis) {
+    private void scanProcess(UnitIoLedger ledger, int tgid, long nowMillis) {
         List<String> unit = unitOf(tgid);
         if (unit == null) {
             return;
@@ -78,10 +79,8 @@ final class ProcTasks {
                 childZombies.put(child, state(child, child) == 'Z');
             }
         }
-        int[] tids;
-        try {
-            tids = threadIds(process);
-        } catch (IOException | SecurityException e) {
+        int[] tids = listing.list(procPrefix + tgid + "/task");
+        if (tids == null) {
             return; // the process exited during the scan
         }
         // /proc/PID/io is the sum of the threads' own counters, of exited threads' and of reaped
@@ -111,24 +110,6 @@ final class ProcTasks {
                 readings.put(tgid, new ProcessReading(whole, tids, counters));
             }
         }
-    }
-
-    /** The ids of a process's threads, in directory order. */
-    private static int[] threadIds(Path process) throws IOException {
-        int[] tids = new int[4];
-        int count = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(process.resolve("task"))) {
-            for (Path thread : tasks) {
-                int tid = ProcIds.parse(thread.getFileName().toString());
-                if (tid > 0) {
-                    if (count == tids.length) {
-                        tids = Arrays.copyOf(tids, count * 2);
-                    }
-                    tids[count++] = tid;
-                }
-            }
-        }
-        return Arrays.copyOf(tids, count);
     }
 
     /** The unit of process {@code tgid}, or null if it is gone. */
