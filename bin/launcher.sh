@@ -50,7 +50,7 @@ fi
 # to restart it. An idle JDK 17 wakes five times a second for its own housekeeping: the VM thread
 # once a second for a safepoint it rarely needs (GuaranteedSafepointInterval, 0 by default from
 # JDK 21 on) and the monitor-deflation thread four times (AsyncDeflationInterval; it waits for the
-# least of the two and GuaranteedAsyncDeflationInterval, 60 s): 5.5 of the 7 ms an idle JVM
+# least of the two and GuaranteedAsyncDeflationInterval, 60 s): 5 to 6.5 of the 6 to 7 ms an idle JVM
 # spends per 10 s here. Both are diagnostic flags, in JDK 17 as in 25; with them the VM thread
 # sleeps until it has work and idle monitors are deflated every 10 s. Measured with
 # bench/agent-footprint.sh. GLEANER_JAVA_OPTS still comes last.
