@@ -51,7 +51,10 @@ public final class ProcIdListing {
         }
     }
 
-    /** The id the NUL-terminated name at {@code at} stands for, or -1 (as {@link ProcIds#parse}). */
+    /**
+     * The id the NUL-terminated name at {@code at} stands for: one to nine decimal digits, so that
+     * every id up to the kernel's PID_MAX_LIMIT (2^22) fits; -1 for any other name ("self", "sys").
+     */
     private int parseName(int at) {
         int id = 0;
         int digits = 0;

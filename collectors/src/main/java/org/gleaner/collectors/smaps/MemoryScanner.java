@@ -2,8 +2,6 @@ package org.gleaner.collectors.smaps;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.gleaner.collectors.procfs.ProcIds;
+import org.gleaner.collectors.procfs.ProcIdListing;
 
 /**
  * Reads many processes in parallel. Reading smaps walks the target's page tables in the kernel, so
@@ -53,24 +51,12 @@ public final class MemoryScanner {
 
     /** Every pid now in /proc, ascending. */
     public int[] listPids() {
-        int[] pids = new int[256];
-        int count = 0;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(options.procRoot())) {
-            for (Path entry : entries) {
-                int pid = ProcIds.parse(entry.getFileName().toString());
-                if (pid > 0) {
-                    if (count == pids.length) {
-                        pids = Arrays.copyOf(pids, count * 2);
-                    }
-                    pids[count++] = pid;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + options.procRoot(), e);
+        int[] pids = new ProcIdListing().list(options.procRoot().toString());
+        if (pids == null) {
+            throw new UncheckedIOException(new IOException("cannot list " + options.procRoot()));
         }
-        int[] sorted = Arrays.copyOf(pids, count);
-        Arrays.sort(sorted);
-        return sorted;
+        Arrays.sort(pids);
+        return pids;
     }
 
     /** Reads the given pids; pids that are not (or no longer) processes count as vanished. */

@@ -17,13 +17,13 @@ class ProcIdListingTest {
 
     @Test
     void listsTheEntriesThatStandForIdsAndSkipsEveryOtherName(@TempDir Path directory) throws IOException {
-        for (String name : new String[] {"1", "22", "999999999", "1000000000", "0", "self", "12a", "-1", "thread-self"}) {
+        for (String name : new String[] {"1", "22", "4194304", "999999999", "1000000000", "0", "self", "12a", "-1", "thread-self"}) {
             Files.createDirectory(directory.resolve(name));
         }
         Files.createFile(directory.resolve("333"));
         int[] ids = listing.list(directory.toString());
         Arrays.sort(ids);
-        assertArrayEquals(new int[] {1, 22, 333, 999999999}, ids);
+        assertArrayEquals(new int[] {1, 22, 333, 4194304, 999999999}, ids);
     }
 
     @Test
