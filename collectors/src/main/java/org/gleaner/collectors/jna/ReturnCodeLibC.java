@@ -2,6 +2,7 @@ package org.gleaner.collectors.jna;
 
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 
 /**
@@ -9,7 +10,10 @@ import java.nio.ByteBuffer;
  * {@link Native#getLastError()}), direct-mapped like {@link DirectLibC}: for files of /proc whose
  * process or thread can vanish at any moment, where failing is common (every task exit read after
  * its release) and a {@link com.sun.jna.LastErrorException} — a stack trace and a formatted
- * message each — would cost more than the three calls themselves.
+ * message each — would cost more than the three calls themselves. Buffers and paths are passed as
+ * the addresses of direct buffers ({@link #address}): JNA copies a byte[] argument in and out
+ * and asks a ByteBuffer argument for its position through a call back into Java, each costing
+ * more than the call itself.
  */
 public final class ReturnCodeLibC {
     static {
@@ -18,13 +22,18 @@ public final class ReturnCodeLibC {
 
     private ReturnCodeLibC() {}
 
-    /** {@code path} is NUL-terminated. */
-    public static native int open(byte[] path, int flags);
+    /** The address of the first byte of a direct buffer, to pass to these calls while it is reachable. */
+    public static long address(ByteBuffer direct) {
+        return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+    }
 
-    public static native long read(int fd, ByteBuffer buffer, long count);
+    /** {@code path} is the address of a NUL-terminated path. */
+    public static native int open(long path, int flags);
+
+    public static native long read(int fd, long buffer, long count);
 
     public static native int close(int fd);
 
     /** Fills {@code buffer} with struct linux_dirent64 records (getdents64(2)); 0 at the end, -1 on failure. */
-    public static native long getdents64(int fd, ByteBuffer buffer, long count);
+    public static native long getdents64(int fd, long buffer, long count);
 }

@@ -1,7 +1,6 @@
 package org.gleaner.collectors.procfs;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
 import java.util.Arrays;
 import org.gleaner.collectors.jna.ReturnCodeLibC;
 
@@ -18,14 +17,12 @@ import org.gleaner.collectors.jna.ReturnCodeLibC;
 public final class KernelFileReader {
     private static final int PAGE_SIZE = 4096;
     private static final int O_RDONLY_CLOEXEC = 0x80000;
-    /** File names are encoded as the JDK encodes them when it opens a file. */
-    private static final Charset PATH_CHARSET = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
 
     private final int maxBytes;
     private byte[] buffer;
     private final ByteBuffer direct;
-    /** The NUL-terminated path of the file to open, reused: opening a file allocates nothing. */
-    private byte[] path = new byte[256];
+    private final long directAddress;
+    private final NativePath path = new NativePath();
 
     /**
      * @param initialBytes the buffer to start with (it grows as needed) and the size of each read
@@ -35,6 +32,7 @@ public final class KernelFileReader {
         this.maxBytes = maxBytes;
         this.buffer = new byte[initialBytes];
         this.direct = ByteBuffer.allocateDirect(initialBytes);
+        this.directAddress = ReturnCodeLibC.address(direct);
     }
 
     /** The content of the last file read, in its first {@code length} bytes. */
@@ -44,7 +42,7 @@ public final class KernelFileReader {
 
     /** Reads {@code path} into {@link #buffer()}; its length, or -1 if absent, gone, unreadable or too big. */
     public int read(String path) {
-        return readNulTerminated((path + '\0').getBytes(PATH_CHARSET));
+        return this.path.set(path) ? readPath() : -1;
     }
 
     /**
@@ -53,21 +51,11 @@ public final class KernelFileReader {
      * is never decoded or encoded, so any cgroup or file name can be read in any locale.
      */
     public int read(byte[] directory, String name) {
-        int length = directory.length + 1 + name.length() + 1;
-        if (path.length < length) {
-            path = new byte[Math.max(length, path.length * 2)];
-        }
-        System.arraycopy(directory, 0, path, 0, directory.length);
-        path[directory.length] = '/';
-        for (int i = 0; i < name.length(); i++) {
-            path[directory.length + 1 + i] = (byte) name.charAt(i);
-        }
-        path[length - 1] = 0;
-        return readNulTerminated(path);
+        return path.set(directory, name) ? readPath() : -1;
     }
 
-    private int readNulTerminated(byte[] cPath) {
-        int fd = ReturnCodeLibC.open(cPath, O_RDONLY_CLOEXEC);
+    private int readPath() {
+        int fd = ReturnCodeLibC.open(path.address(), O_RDONLY_CLOEXEC);
         if (fd < 0) {
             return -1;
         }
@@ -81,7 +69,7 @@ public final class KernelFileReader {
                     buffer = Arrays.copyOf(buffer, Math.min(maxBytes, buffer.length * 2));
                 }
                 int wanted = Math.min(buffer.length - length, direct.capacity());
-                int n = (int) ReturnCodeLibC.read(fd, direct, wanted);
+                int n = (int) ReturnCodeLibC.read(fd, directAddress, wanted);
                 if (n < 0) {
                     return -1; // ESRCH, ENODEV: the process or cgroup went away while read
                 }

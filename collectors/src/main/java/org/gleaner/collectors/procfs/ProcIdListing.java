@@ -2,7 +2,6 @@ package org.gleaner.collectors.procfs;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.gleaner.collectors.jna.FileCalls;
 import org.gleaner.collectors.jna.ReturnCodeLibC;
@@ -17,18 +16,20 @@ public final class ProcIdListing {
     private static final int BUFFER_BYTES = 32 << 10;
 
     private final ByteBuffer dirents = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.nativeOrder());
+    private final long direntsAddress = ReturnCodeLibC.address(dirents);
+    private final NativePath path = new NativePath();
     private int[] ids = new int[64];
 
     /** The ids of {@code directory}'s entries in directory order, or null if it is gone or unreadable. */
     public int[] list(String directory) {
-        int fd = ReturnCodeLibC.open((directory + '\0').getBytes(StandardCharsets.UTF_8), OPEN_FLAGS);
+        int fd = path.set(directory) ? ReturnCodeLibC.open(path.address(), OPEN_FLAGS) : -1;
         if (fd < 0) {
             return null;
         }
         try {
             int count = 0;
             while (true) {
-                long filled = ReturnCodeLibC.getdents64(fd, dirents, BUFFER_BYTES);
+                long filled = ReturnCodeLibC.getdents64(fd, direntsAddress, BUFFER_BYTES);
                 if (filled < 0) {
                     return null; // ENOENT: the process exited while listed
                 }
