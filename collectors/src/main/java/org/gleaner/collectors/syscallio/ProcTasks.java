@@ -3,7 +3,6 @@ package org.gleaner.collectors.syscallio;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,11 +34,8 @@ final class ProcTasks {
     private Map<Integer, ProcessReading> lastReadings = new HashMap<>();
     private Map<Integer, ProcessReading> readings = new HashMap<>();
 
-    /**
-     * What a scan read of one process: its /proc/PID/io, and the ids and own counters of its
-     * threads, in directory order.
-     */
-    private record ProcessReading(IoCounters whole, int[] tids, IoCounters[] threads) {}
+    /** What a scan read of one process: its /proc/PID/io and the ids of its threads. */
+    private record ProcessReading(IoCounters whole, int[] tids) {}
 
     /** @param unitOfProcCgroup names the unit of a process from the text of its /proc/PID/cgroup */
     ProcTasks(Path proc, Function<String, List<String>> unitOfProcCgroup) {
@@ -73,6 +69,17 @@ final class ProcTasks {
         // reading short of what the process took in, never above it (see ReaperAccounts).
         IoCounters whole = parseIo(readSmallFile(procPrefix + tgid + "/io"));
         long readNanos = System.nanoTime(); // after the read: a drain later than this one follows it
+        // /proc/PID/io is the sum of the threads' own counters, of exited threads' and of reaped
+        // children's (proc(5); fs/proc/base.c do_io_accounting), and none of them ever goes down.
+        // So if it is as in the last scan, no thread has done any I/O since and each thread that
+        // is still there has the counters the last scan read; threads that exited since had those
+        // counters, threads started since have done no I/O yet. Nothing more needs reading.
+        ProcessReading last = lastReadings.get(tgid);
+        if (whole != null && last != null && whole.equals(last.whole())) {
+            ledger.observeUnchanged(tgid, last.tids(), unit);
+            readings.put(tgid, last);
+            return;
+        }
         Map<Integer, Boolean> childZombies = new HashMap<>();
         if (whole != null) {
             for (int child : ledger.unreapedChildren(tgid)) {
@@ -83,31 +90,21 @@ final class ProcTasks {
         if (tids == null) {
             return; // the process exited during the scan
         }
-        // /proc/PID/io is the sum of the threads' own counters, of exited threads' and of reaped
-        // children's (proc(5); fs/proc/base.c do_io_accounting), and none of them ever goes down.
-        // So if it and the set of threads are as in the last scan, every thread's counters are
-        // too, and reading them again would give what the last scan read.
-        ProcessReading last = lastReadings.get(tgid);
-        boolean unchanged = whole != null && last != null && whole.equals(last.whole()) && Arrays.equals(tids, last.tids());
-        IoCounters[] counters = unchanged ? last.threads() : new IoCounters[tids.length];
         long[] threads = new long[IoCounters.NAMES.size()];
         boolean complete = true;
-        for (int i = 0; i < tids.length; i++) {
-            int tid = tids[i];
-            if (!unchanged) {
-                counters[i] = readIo(tgid, tid);
-            }
-            if (counters[i] == null) {
+        for (int tid : tids) {
+            IoCounters counters = readIo(tgid, tid);
+            if (counters == null) {
                 complete = false; // the thread exited while the scan listed it
             } else {
-                ledger.observeLive(tgid, tid, unit, counters[i], () -> isZombie(tgid, tid), nowMillis);
-                counters[i].addTo(threads);
+                ledger.observeLive(tgid, tid, unit, counters, () -> isZombie(tgid, tid), nowMillis);
+                counters.addTo(threads);
             }
         }
         if (whole != null) {
             ledger.observeProcess(tgid, whole, IoCounters.of(threads), childZombies, readNanos);
             if (complete) {
-                readings.put(tgid, new ProcessReading(whole, tids, counters));
+                readings.put(tgid, new ProcessReading(whole, tids));
             }
         }
     }

@@ -159,6 +159,11 @@ final class ReaperAccounts {
         }
     }
 
+    /** Keeps the account of live process {@code tgid}, not read by this scan, as it is. */
+    void keep(int tgid) {
+        account(tgid);
+    }
+
     /** Credits what readings taken before {@code drainedNanos} reveal; later ones wait. */
     void reconcile(long drainedNanos, Creditor creditor) {
         for (Account account : accounts.values()) {

@@ -96,6 +96,28 @@ public final class UnitIoLedger {
         credit(unit, counters.minusClamped(counted), nowMillis);
     }
 
+    /**
+     * A process the current scan did not read further because its /proc/PID/io is as at the
+     * previous scan, which listed {@code tids}: none of them has done any I/O since, so each is as
+     * that scan saw it, or exited since with those counters. They are kept as they were, in the unit
+     * the process is in now, and nothing is credited; a task id now known under another process
+     * is left to that process's scan and to its exit. The process gives no reading for
+     * {@link ReaperAccounts}: a thread that exited since would still be counted as live in it.
+     */
+    public synchronized void observeUnchanged(int tgid, int[] tids, List<String> unit) {
+        processUnits.put(tgid, unit);
+        for (int tid : tids) {
+            Tombstone tombstone = exited.get(tid);
+            Seen seen = live.get(tid);
+            if (tombstone != null) {
+                exited.put(tid, new Tombstone(tombstone.counters(), scan));
+            } else if (seen != null && seen.tgid() == tgid) {
+                live.put(tid, new Seen(tgid, unit, seen.counters(), scan));
+            }
+        }
+        reapers.keep(tgid);
+    }
+
     /** Ends the scan: forgets tasks gone from /proc whose exit never came, and tombstones no longer needed. */
     public synchronized void endScan() {
         for (Iterator<Seen> it = live.values().iterator(); it.hasNext(); ) {

@@ -101,6 +101,45 @@ class UnitIoLedgerTest {
         assertEquals(Map.of(WEB, wchar(1200)), totals());
     }
 
+    /** A scan that finds process {@code tgid}'s /proc/PID/io as the last scan did, which listed {@code tids}. */
+    private void unchangedScan(int tgid, List<String> unit, int... tids) {
+        ledger.beginScan();
+        ledger.observeUnchanged(tgid, tids, unit);
+        ledger.endScan();
+    }
+
+    @Test
+    void taskOfAnUnchangedProcessStaysLiveInTheUnitItsProcessIsNowIn() {
+        scan(10, WEB, 1000);
+        for (int i = 0; i <= UnitIoLedger.SCANS_BEFORE_MISSED; i++) {
+            unchangedScan(10, CRON, 10);
+        }
+        assertEquals(0, ledger.health().tasksMissed());
+        ledger.recordExit(exit(10, 1500), wchar(1500), null, 0, 0);
+        assertEquals(Map.of(WEB, wchar(1000), CRON, wchar(500)), totals());
+    }
+
+    @Test
+    void zombieKeptByUnchangedScansIsNotCountedAgainWhenItsProcessIsReadAgain() {
+        scan(10, WEB, 1000);
+        ledger.recordExit(exit(10, 3000), wchar(3000), null, 0, 0);
+        for (int i = 0; i <= UnitIoLedger.SCANS_BEFORE_MISSED; i++) {
+            unchangedScan(10, WEB, 10);
+        }
+        scan(10, WEB, 3000, true);
+        assertEquals(Map.of(WEB, wchar(3000)), totals());
+    }
+
+    @Test
+    void unchangedProcessLeavesATaskIdNowKnownUnderAnotherProcessAlone() {
+        ledger.beginScan();
+        ledger.observeLive(20, 10, CRON, wchar(700), () -> false, 0);
+        ledger.observeUnchanged(10, new int[] {10}, WEB);
+        ledger.endScan();
+        ledger.recordExit(new TaskExit(10, 20, 1, "t", wchar(0), true, 16), wchar(900), null, 0, 0);
+        assertEquals(Map.of(CRON, wchar(900)), totals());
+    }
+
     @Test
     void reusedIdWithSmallerCountersIsANewTask() {
         scan(10, WEB, 1000);
