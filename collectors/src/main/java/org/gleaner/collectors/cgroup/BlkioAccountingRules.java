@@ -59,8 +59,9 @@ final class BlkioAccountingRules {
     }
 
     /**
-     * Installs the rules in the v1 blkio cgroup directory {@code dir} (as listed, so that it holds
-     * the name's bytes in any locale) unless done already.
+     * Installs the rules in the v1 blkio cgroup directory {@code dir} (a path holding the name's
+     * bytes, {@link org.gleaner.collectors.text.BytePath#toPath}, so any name works in any locale)
+     * unless done already.
      */
     void equip(Path dir) {
         if (!equipped.add(dir)) {

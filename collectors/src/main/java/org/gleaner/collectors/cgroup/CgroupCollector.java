@@ -3,8 +3,6 @@ package org.gleaner.collectors.cgroup;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryIteratorException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -21,6 +19,7 @@ import org.gleaner.collectors.Collector;
 import org.gleaner.collectors.MetricSink;
 import org.gleaner.collectors.cgroup.CgroupLayout.Hierarchy;
 import org.gleaner.collectors.procfs.MountInfo;
+import org.gleaner.collectors.procfs.Subdirectories;
 import org.gleaner.collectors.text.BytePath;
 import org.gleaner.collectors.text.ByteText;
 
@@ -72,11 +71,7 @@ public final class CgroupCollector implements Collector {
     private final BlockDevices devices;
     private final Set<String> admitted = new HashSet<>();
 
-    /**
-     * Names seen as files in a cgroup directory (cgroup.procs, memory.stat...), not stat'ed again in
-     * any directory: these are the kernel's control-file names, which nobody gives a cgroup.
-     */
-    private final Set<String> controlFiles = new HashSet<>();
+    private final Subdirectories subdirectoryLister = new Subdirectories();
     /** Unit names by cgroup path, of this and of the previous cycle (null: not a unit). */
     private Map<String, UnitNames.Resolved> unitNames = new HashMap<>();
     private Map<String, UnitNames.Resolved> previousNames = new HashMap<>();
@@ -105,8 +100,6 @@ public final class CgroupCollector implements Collector {
         byte[] blkio;
         byte[] pids;
         byte[] unified;
-        /** The v1 blkio directory as the JDK got it from the listing (it keeps the name's bytes). */
-        Path blkioDirectory;
         /** For a cgroup no service manager made: whether any of its directories holds processes itself. */
         boolean holdsProcesses;
 
@@ -121,10 +114,7 @@ public final class CgroupCollector implements Collector {
                     case CPUACCT -> cpuacct = dir.raw();
                     case CPU -> cpu = dir.raw();
                     case MEMORY -> memory = dir.raw();
-                    case BLKIO -> {
-                        blkio = dir.raw();
-                        blkioDirectory = dir.path();
-                    }
+                    case BLKIO -> blkio = dir.raw();
                     case PIDS -> pids = dir.raw();
                     case UNIFIED -> unified = dir.raw();
                 }
@@ -151,8 +141,8 @@ public final class CgroupCollector implements Collector {
         if (blkioRules != null) {
             blkioRules.refreshDisks();
             for (Unit unit : selected) {
-                if (unit.blkioDirectory != null) {
-                    blkioRules.equip(unit.blkioDirectory);
+                if (unit.blkio != null) {
+                    blkioRules.equip(BytePath.of(unit.blkio).toPath());
                 }
             }
         }
@@ -211,7 +201,6 @@ public final class CgroupCollector implements Collector {
         layout = CgroupLayout.of(MountInfo.parse(new String(mountinfo, StandardCharsets.UTF_8)));
         files.forgetAbsent();
         devices.forget();
-        controlFiles.clear();
     }
 
     CgroupLayout layout() {
@@ -236,7 +225,7 @@ public final class CgroupCollector implements Collector {
         unitNames = new HashMap<>();
         roles.forEach((hierarchy, hierarchyRoles) -> {
             Path mountDirectory = mountDirectory(hierarchy);
-            walk(new Subdirectory("", mountDirectory, BytePath.of(mountDirectory).bytes(), links(mountDirectory)), "", 0,
+            walk(new Subdirectory("", BytePath.of(mountDirectory).bytes(), links(mountDirectory)), "", 0,
                     hierarchyRoles, units, plain);
         });
         for (Unit cgroup : plain.values()) {
@@ -317,9 +306,8 @@ public final class CgroupCollector implements Collector {
 
     /**
      * The sub-directories of a cgroup directory, sorted. A directory's link count is 2 plus its
-     * sub-directories on kernfs (kernfs_refresh_inode) as on other Unix filesystems, so a leaf
-     * cgroup costs no more than the stat that found it, and the listing stops once all
-     * sub-directories are found.
+     * sub-directories (see {@link Subdirectories}), so a leaf cgroup costs no more than the statx
+     * that found it, and no directory is stat'ed beyond the number of sub-directories it has.
      */
     private List<Subdirectory> subdirectories(Subdirectory dir) {
         int links = dir.links();
@@ -328,30 +316,9 @@ public final class CgroupCollector implements Collector {
         }
         int expected = links > 2 ? links - 2 : Integer.MAX_VALUE;
         List<Subdirectory> names = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir.path())) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (controlFiles.contains(name)) {
-                    continue;
-                }
-                Map<String, Object> attributes;
-                try {
-                    attributes = Files.readAttributes(entry, "unix:mode,nlink", LinkOption.NOFOLLOW_LINKS);
-                } catch (IOException vanished) {
-                    continue;
-                }
-                int type = (Integer) attributes.get("mode") & S_IFMT;
-                if (type == S_IFDIR) {
-                    names.add(subdirectory(dir, entry, name, (Integer) attributes.get("nlink")));
-                    if (names.size() == expected) {
-                        break;
-                    }
-                } else if (type == S_IFREG) {
-                    controlFiles.add(name);
-                }
-            }
-        } catch (IOException | DirectoryIteratorException vanished) {
-            // removed while listed: what was seen is still valid
+        for (Subdirectories.Entry entry : subdirectoryLister.list(dir.raw(), expected)) {
+            names.add(new Subdirectory(ByteText.lossless(entry.name(), 0, entry.name().length),
+                    below(dir.raw(), entry.name()), entry.links()));
         }
         names.sort(Comparator.comparing(Subdirectory::name));
         return names;
@@ -359,55 +326,17 @@ public final class CgroupCollector implements Collector {
 
     /**
      * A sub-directory: its name as a {@link ByteText#lossless lossless} String (the key of its cgroup
-     * path), the JDK's path of it (which holds the kernel's bytes, for listing and stat), its path as
-     * bytes (for reading its files) and its link count, from the one stat that found it is a directory.
+     * path), its path as bytes (for listing it and reading its files) and its link count.
      */
-    record Subdirectory(String name, Path path, byte[] raw, int links) {}
+    record Subdirectory(String name, byte[] raw, int links) {}
 
-    /** Whether the JDK decodes file names exactly as UTF-8 does. */
-    private static final boolean NAMES_DECODED_AS_UTF8 = "UTF-8".equals(System.getProperty("sun.jnu.encoding"));
-
-    /**
-     * The sub-directory {@code entry} of {@code dir}, whose name the JDK decoded as {@code decoded}.
-     * That decoding is the name itself when it is ASCII, or when names are decoded as UTF-8 and it
-     * has no U+FFFD; otherwise (no locale, a name that is not UTF-8) the name's bytes are taken from
-     * the path itself, so that no two names become one and no name fails.
-     */
-    private static Subdirectory subdirectory(Subdirectory dir, Path entry, String decoded, int links) {
-        if (isAscii(decoded) || NAMES_DECODED_AS_UTF8 && decoded.indexOf('\uFFFD') < 0) {
-            byte[] name = decoded.getBytes(StandardCharsets.UTF_8);
-            return new Subdirectory(decoded, entry, below(dir.raw(), name, 0), links);
-        }
-        byte[] kernelPath = BytePath.ofKernel(entry.toAbsolutePath()).bytes();
-        int start = kernelPath.length;
-        while (start > 0 && kernelPath[start - 1] != '/') {
-            start--;
-        }
-        return new Subdirectory(ByteText.lossless(kernelPath, start, kernelPath.length - start), entry,
-                below(dir.raw(), kernelPath, start), links);
-    }
-
-    /** {@code directory/name}, the name being {@code name[from, end)}. */
-    private static byte[] below(byte[] directory, byte[] name, int from) {
-        byte[] path = Arrays.copyOf(directory, directory.length + 1 + name.length - from);
+    /** {@code directory/name}. */
+    private static byte[] below(byte[] directory, byte[] name) {
+        byte[] path = Arrays.copyOf(directory, directory.length + 1 + name.length);
         path[directory.length] = '/';
-        System.arraycopy(name, from, path, directory.length + 1, name.length - from);
+        System.arraycopy(name, 0, path, directory.length + 1, name.length);
         return path;
     }
-
-    private static boolean isAscii(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) >= 0x80) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** stat(2)'s file type bits (inode(7)). */
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFDIR = 0040000;
-    private static final int S_IFREG = 0100000;
 
     /** The link count of {@code dir}, or -1 if it is gone. */
     private static int links(Path dir) {

@@ -6,7 +6,7 @@ import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 
 /**
- * open, read, getdents64 and close reporting failure only by their return value (-1, the error in
+ * open, read, getdents64, statx and close reporting failure only by their return value (-1, the error in
  * {@link Native#getLastError()}), direct-mapped like {@link DirectLibC}: for files of /proc whose
  * process or thread can vanish at any moment, where failing is common (every task exit read after
  * its release) and a {@link com.sun.jna.LastErrorException} — a stack trace and a formatted
@@ -36,4 +36,7 @@ public final class ReturnCodeLibC {
 
     /** Fills {@code buffer} with struct linux_dirent64 records (getdents64(2)); 0 at the end, -1 on failure. */
     public static native long getdents64(int fd, long buffer, long count);
+
+    /** statx(2) of the NUL-terminated name at {@code path} relative to {@code dirfd}, into struct statx at {@code buffer}. */
+    public static native int statx(int dirfd, long path, int flags, int mask, long buffer);
 }

@@ -40,11 +40,15 @@ final class NativePath {
     }
 
     private boolean setEncoded(String path) {
-        byte[] encoded = path.getBytes(PATH_CHARSET);
-        if (encoded.length >= PATH_MAX) {
+        return set(path.getBytes(PATH_CHARSET));
+    }
+
+    /** Sets the path whose bytes are {@code path}, never decoded or encoded; false if too long to open. */
+    boolean set(byte[] path) {
+        if (path.length >= PATH_MAX) {
             return false;
         }
-        bytes.put(0, encoded).put(encoded.length, (byte) 0);
+        bytes.put(0, path).put(path.length, (byte) 0);
         return true;
     }
 

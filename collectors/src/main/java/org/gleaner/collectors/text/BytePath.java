@@ -71,6 +71,26 @@ public final class BytePath implements Comparable<BytePath> {
         return of(raw, 0, length);
     }
 
+    /**
+     * The JDK path of an absolute path, holding its very bytes in any locale: made from a file URI
+     * with every byte but a few ASCII ones percent-encoded, which the JDK decodes back into bytes
+     * (the inverse of {@link #ofKernel}).
+     */
+    public Path toPath() {
+        if (!isAbsolute()) {
+            throw new IllegalArgumentException("not an absolute path: " + ByteText.human(bytes));
+        }
+        StringBuilder uri = new StringBuilder(bytes.length + 16).append("file://");
+        for (byte b : bytes) {
+            if (b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '/' || b == '.' || b == '-' || b == '_') {
+                uri.append((char) b);
+            } else {
+                uri.append('%').append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+            }
+        }
+        return Path.of(java.net.URI.create(uri.toString()));
+    }
+
     /** The raw bytes (a copy). */
     public byte[] bytes() {
         return bytes.clone();
