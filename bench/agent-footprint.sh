@@ -3,8 +3,10 @@
 # interval): with every default collector (system, cgroup, memory, syscallio) and with each of them
 # alone, run as `gleaner agent` runs for a user or under systemd (bin/gleaner, whose launcher gives
 # the agent its footprint-sized JVM flags), as root (syscallio needs it), printing to a file.
-# Every agent runs WARMUP_SECONDS first (past the JIT's warm-up: the per-cycle code is compiled
-# within the first two minutes; after that the compiler thread takes ~2 ms a minute), then DURATION seconds are measured from /proc/PID/stat (CPU) and
+# Every agent runs WARMUP_SECONDS first (past the JIT's warm-up: the code that runs many times a
+# cycle is compiled within the first two minutes; code that runs once a cycle reaches C1's
+# thresholds over tens of minutes, 2-3 ms of compiling per cycle at minutes 2-8 and 2.4 ms at
+# minute 20, see docs/agent.md), then DURATION seconds are measured from /proc/PID/stat (CPU) and
 # /proc/PID/status (VmRSS, once a second). The agents run one after another, so the benchmark
 # takes five times WARMUP_SECONDS + DURATION: side by side (TOGETHER=1, one fifth of the time) every
 # agent's syscallio collector also reads the threads of the other agents, whose counters move at
