@@ -52,12 +52,13 @@ fi
 # JDK 21 on) and the monitor-deflation thread four times (AsyncDeflationInterval; it waits for the
 # least of the two and GuaranteedAsyncDeflationInterval, 60 s): 5 to 6.5 of the 6 to 7 ms an idle JVM
 # spends per 10 s here. Both are diagnostic flags, in JDK 17 as in 25; with them the VM thread
-# sleeps until it has work and idle monitors are deflated every 10 s. Measured with
+# sleeps until it has work and idle monitors are deflated once a minute (the guaranteed interval;
+# at 10 s the deflation thread still took 0.4 ms per 10 s cycle, at 60 s 0.05). Measured with
 # bench/agent-footprint.sh. GLEANER_JAVA_OPTS still comes last.
 gleaner_agent_jvm_flags=(-Xms8m -Xmx32m
     -XX:MaxMetaspaceSize=40m -XX:ReservedCodeCacheSize=16m -XX:MaxDirectMemorySize=8m -Xss256k
     -XX:CICompilerCount=1 -XX:+ExitOnOutOfMemoryError
-    -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0 -XX:AsyncDeflationInterval=10000)
+    -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0 -XX:AsyncDeflationInterval=60000)
 gleaner_agent_footprint() { # ARGS...: when they start the agent, adds its flags
     if [ "${1:-}" = agent ]; then
         gleaner_jvm_flags+=("${gleaner_agent_jvm_flags[@]}")

@@ -222,7 +222,7 @@ class AgentLauncherTest {
                 flags = List.of(new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).split("\0"));
             }
             assertTrue(flags.containsAll(List.of("-Xms8m", "-Xmx32m", "-XX:CICompilerCount=1", "-XX:+ExitOnOutOfMemoryError",
-                            "-XX:GuaranteedSafepointInterval=0", "-XX:AsyncDeflationInterval=10000")),
+                            "-XX:GuaranteedSafepointInterval=0", "-XX:AsyncDeflationInterval=60000")),
                     flags.toString());
             String environment = new String(Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8);
             assertTrue(List.of(environment.split("\0")).contains("MALLOC_ARENA_MAX=2"), "two malloc arenas");
